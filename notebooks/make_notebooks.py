@@ -1,0 +1,165 @@
+"""Regenerate the course notebooks: navigation, contents, execution, clean-up.
+
+    python notebooks/make_notebooks.py            # all notebooks
+    python notebooks/make_notebooks.py 05 06      # just these (by number)
+    python notebooks/make_notebooks.py --check    # fail if nav/contents are stale
+    python notebooks/make_notebooks.py --no-execute
+
+What it does to every notebook NN-*.ipynb:
+1. writes the navigation cells (tag "nav") at the top and bottom, and the
+   contents table (tag "contents" in 00 and the README's contents block),
+   from the notebooks' own titles: nothing is maintained by hand;
+2. executes it top to bottom in a fresh kernel (cwd notebooks/), printing the
+   time it took (budget: 30 s each);
+3. strips saved widget state and per-cell timing metadata, so diffs show
+   only real changes and the stored outputs are what a fresh run produces.
+"""
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+README = ROOT / "README.md"
+BEGIN, END = "<!-- contents:begin -->", "<!-- contents:end -->"
+
+
+def notebooks():
+    return sorted(HERE.glob("[0-9][0-9]-*.ipynb"))
+
+
+def title(nb):
+    """The notebook's H1 title, from its first markdown cell with one."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and "nav" not in cell.metadata.get("tags", []):
+            m = re.search(r"^# (.+)$", cell.source, re.M)
+            if m:
+                return m.group(1).strip()
+    raise ValueError("notebook has no '# Title' heading")
+
+
+def summary(nb):
+    """The first line of the 'What you'll do' paragraph, if there is one."""
+    for cell in nb.cells:
+        m = re.search(r"\*\*What you'll do\*\*:?\s*(.+)", cell.source)
+        if cell.cell_type == "markdown" and m:
+            return m.group(1).strip()
+    return ""
+
+
+def nav_markdown(paths, titles, k):
+    parts = []
+    if k > 0:
+        parts.append(f"[← {titles[k - 1]}]({paths[k - 1].name})")
+    parts.append(f"[Contents]({paths[0].name}#Contents)")
+    if k + 1 < len(paths):
+        parts.append(f"[{titles[k + 1]} →]({paths[k + 1].name})")
+    return " | ".join(parts)
+
+
+def contents_markdown(paths, titles, nbs, link_prefix=""):
+    lines = ["| # | notebook | what you'll do |", "|---|---|---|"]
+    for p, t, nb in zip(paths, titles, nbs):
+        lines.append(f"| {p.name[:2]} | [{t}]({link_prefix}{p.name}) | {summary(nb)} |")
+    return "\n".join(lines)
+
+
+def nav_cell(text):
+    cell = nbformat.v4.new_markdown_cell(text)
+    cell.metadata["tags"] = ["nav"]
+    cell.pop("id", None)
+    return cell
+
+
+def with_navigation(nb, text):
+    """Replace the notebook's nav cells with fresh ones at the top and bottom."""
+    body = [c for c in nb.cells if "nav" not in c.metadata.get("tags", [])]
+    top, bottom = nav_cell(text), nav_cell(text)
+    top.id, bottom.id = "nav-top", "nav-bottom"
+    nb.cells = [top] + body + [bottom]
+    return nb
+
+
+def with_contents(nb, table):
+    for cell in nb.cells:
+        if "contents" in cell.metadata.get("tags", []):
+            cell.source = "## Contents\n\n" + table
+    return nb
+
+
+def clean(nb):
+    """Drop saved widget state and timing metadata (they churn and bloat diffs)."""
+    nb.metadata.pop("widgets", None)
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        cell.metadata.pop("ExecuteTime", None)
+    return nb
+
+
+def execute(nb, path):
+    from nbclient import NotebookClient
+
+    start = time.perf_counter()
+    NotebookClient(nb, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(HERE)}}).execute()
+    return time.perf_counter() - start
+
+
+def update_readme(table):
+    text = README.read_text()
+    if BEGIN not in text:
+        return text
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    return f"{head}{BEGIN}\n{table}\n{END}{tail}"
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("only", nargs="*", help="notebook numbers to execute (default: all)")
+    ap.add_argument("--check", action="store_true", help="only check that nav and contents are current")
+    ap.add_argument("--no-execute", action="store_true", help="refresh nav/contents without running")
+    args = ap.parse_args(argv)
+
+    paths = notebooks()
+    nbs = [nbformat.read(p, as_version=4) for p in paths]
+    titles = [title(nb) for nb in nbs]
+    table = contents_markdown(paths, titles, nbs)
+    stale = []
+    for k, (p, nb) in enumerate(zip(paths, nbs)):
+        before = nbformat.writes(nb)
+        nb = with_contents(with_navigation(nb, nav_markdown(paths, titles, k)), table)
+        if nbformat.writes(nb) != before:
+            stale.append(p.name)
+        nbs[k] = nb
+    readme = update_readme(contents_markdown(paths, titles, nbs, link_prefix="notebooks/"))
+    if readme != README.read_text():
+        stale.append("README.md")
+
+    if args.check:
+        if stale:
+            print("Out of date (run `make notebooks`):", ", ".join(stale))
+            return 1
+        print("Navigation and contents are current.")
+        return 0
+
+    README.write_text(readme)
+    total = 0.0
+    for p, nb in zip(paths, nbs):
+        if not args.no_execute and (not args.only or p.name[:2] in args.only):
+            seconds = execute(nb, p)
+            total += seconds
+            print(f"{p.name}: executed in {seconds:.1f} s" + ("  (over the 30 s budget!)" if seconds > 30 else ""))
+        nbformat.write(clean(nb), p)
+    if not args.no_execute:
+        print(f"total: {total:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
