@@ -49,7 +49,7 @@ class Experiment:
         """Recompute and redraw; show errors as a message, not a traceback."""
         self.fig.clf()
         try:
-            with np.errstate(all="raise"):
+            with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
                 text = self.draw(self.fig, **self.values())
             self.verdict.value = f"<span style='color:#0072B2'>{html.escape(str(text))}</span>"
         except (ValueError, FloatingPointError) as err:

@@ -148,10 +148,13 @@ def main(argv=None):
         print("Navigation and contents are current.")
         return 0
 
-    README.write_text(readme)
+    if not args.only:  # with a selection, touch only the selected notebooks
+        README.write_text(readme)
     total = 0.0
     for p, nb in zip(paths, nbs):
-        if not args.no_execute and (not args.only or p.name[:2] in args.only):
+        if args.only and p.name[:2] not in args.only:
+            continue
+        if not args.no_execute:
             seconds = execute(nb, p)
             total += seconds
             print(f"{p.name}: executed in {seconds:.1f} s" + ("  (over the 30 s budget!)" if seconds > 30 else ""))

@@ -1,0 +1,188 @@
+"""Truncated backpropagation through time, and what BPTT costs.
+
+Full BPTT (``helpers.rnn.backward``) sends the gradient of every loss term
+back to the first step. Truncated BPTT stops it early. Two variants:
+
+- ``truncated_backward(dh, cache, k)``: every loss term at step t is sent back
+  through its last k steps only (t, t-1, ..., t-k+1). What it throws away is
+  exactly the paths that are k or more steps long.
+- ``chunked_backward(dh, cache, k)``: the sequence is cut into chunks of k
+  steps and the gradient stops at each chunk's first step (the hidden state is
+  still carried forward). This is what training on ``data.lm_batches`` does.
+  A loss term near a chunk's end keeps up to k steps, one at its start keeps 1.
+
+Both are built on ``lag_contributions``: the full gradient split by how many
+steps j each piece travelled back (lag j = 0, 1, ..., T-1). The full gradient
+is the sum over all lags; truncation at k keeps lags j < k.
+
+Shapes: N batch, T time steps, D input size, H hidden size; ``cache`` is the
+one ``helpers.rnn.forward`` returns, ``dh`` (N, T, H) the upstream gradient on
+every hidden state.
+"""
+import time
+
+import numpy as np
+
+from helpers import rnn, validate
+from helpers.layers import ACTIVATIONS
+
+
+def _unpack(dh, cache):
+    if not (isinstance(cache, tuple) and len(cache) == 7):
+        raise TypeError("cache must be the cache returned by helpers.rnn.forward (a tuple of 7 items)")
+    x, h0, Wx, Wh, a, h, activation = cache
+    dh = validate.array("dh", dh, ndim=3, letters="(N, T, H)")
+    validate.shape("dh", dh, h.shape, "(N, T, H)")
+    h_prev = np.concatenate([h0[:, None], h[:, :-1]], axis=1)  # (N, T, H): h_{t-1} per step
+    fprime = ACTIVATIONS[activation][1](a, h)  # (N, T, H): f'(a_t)
+    return x, h_prev, Wh, fprime, dh
+
+
+def lag_contributions(dh, cache):
+    """The BPTT weight gradients split by lag: how far back each piece travelled.
+
+    Returns a dict with "dWx" (T, D, H), "dWh" (T, H, H), "db" (T, H), where
+    entry j is the part of the gradient that reached step t - j from the loss
+    term at step t, summed over t. Summing over j gives the full gradient of
+    ``rnn.backward``; summing j < k gives ``truncated_backward(..., k)``.
+
+    For each lag the work is vectorised over all (loss step, reached step)
+    pairs, so the whole split costs T batched products.
+    """
+    x, h_prev, Wh, fprime, dh = _unpack(dh, cache)
+    N, T, H = dh.shape
+    D = x.shape[2]
+    out = {"dWx": np.zeros((T, D, H)), "dWh": np.zeros((T, H, H)), "db": np.zeros((T, H))}
+    g = dh  # (N, T - j, H): gradient on h_s from the loss at step s + j
+    for j in range(T):
+        S = T - j  # the steps s = 0 .. S-1 that lag j reaches
+        da = g * fprime[:, :S]  # (N, S, H)
+        da2 = da.reshape(N * S, H)
+        out["dWx"][j] = x[:, :S].reshape(N * S, D).T @ da2  # sum_s x_s^T da_s
+        out["dWh"][j] = h_prev[:, :S].reshape(N * S, H).T @ da2  # sum_s h_{s-1}^T da_s
+        out["db"][j] = da2.sum(axis=0)
+        g = (da @ Wh.T)[:, 1:]  # (N, S - 1, H): one more step back
+    return out
+
+
+def truncated_backward(dh, cache, k):
+    """BPTT where each loss term flows back through its last k steps only.
+
+    k = 1 keeps only each step's own term; k >= T is full BPTT.
+    Returns a dict {"dWx": (D, H), "dWh": (H, H), "db": (H,)}.
+    """
+    k = validate.integer("k", k, low=1)
+    parts = lag_contributions(dh, cache)
+    return {name: p[:k].sum(axis=0) for name, p in parts.items()}
+
+
+def chunked_backward(dh, cache, k):
+    """BPTT in chunks of k steps: the gradient is cut at every chunk boundary.
+
+    Steps [0, k), [k, 2k), ... are separate chunks; within a chunk the gradient
+    flows back as in full BPTT, and dh_next is reset to zero when it would
+    cross into the previous chunk. Returns the same dict as ``truncated_backward``.
+    """
+    k = validate.integer("k", k, low=1)
+    x, h_prev, Wh, fprime, dh = _unpack(dh, cache)
+    N, T, H = dh.shape
+    da = np.empty_like(dh)
+    dh_next = np.zeros((N, H))
+    for t in reversed(range(T)):
+        if (t + 1) % k == 0:  # t is the last step of a chunk: nothing arrives from later
+            dh_next = np.zeros((N, H))
+        da[:, t] = (dh[:, t] + dh_next) * fprime[:, t]
+        dh_next = da[:, t] @ Wh.T
+    da2 = da.reshape(N * T, H)
+    return {"dWx": x.reshape(N * T, -1).T @ da2,
+            "dWh": h_prev.reshape(N * T, H).T @ da2,
+            "db": da2.sum(axis=0)}
+
+
+def relative_errors(grads, full):
+    """||grads[p] - full[p]|| / ||full[p]|| for every parameter p (Frobenius norms)."""
+    out = {}
+    for name, ref in full.items():
+        if name not in grads:
+            raise ValueError(f"grads is missing {name!r}; expected the keys {sorted(full)}")
+        got = validate.array(f"grads[{name!r}]", grads[name])
+        validate.shape(f"grads[{name!r}]", got, np.shape(ref), "(same as the full gradient)")
+        denom = np.linalg.norm(ref)
+        out[name] = float(np.linalg.norm(got - ref) / denom) if denom > 0 else float(np.linalg.norm(got))
+    return out
+
+
+def truncation_curve(dh, cache):
+    """Relative error of truncated BPTT for every k = 1..T, for each parameter.
+
+    Returns (ks (T,), errors: dict name -> (T,) array), from one lag split.
+    """
+    parts = lag_contributions(dh, cache)
+    T = parts["db"].shape[0]
+    errors = {}
+    for name, p in parts.items():
+        cum = np.cumsum(p, axis=0)  # cum[k-1] = truncated gradient at k
+        full = cum[-1]
+        denom = np.linalg.norm(full)
+        diff = (cum - full).reshape(T, -1)
+        errors[name] = np.linalg.norm(diff, axis=1) / denom if denom > 0 else np.linalg.norm(diff, axis=1)
+    return np.arange(1, T + 1), errors
+
+
+def cache_nbytes(cache):
+    """Bytes held by the numpy arrays in a cache (nested tuples/lists/dicts too)."""
+    if isinstance(cache, np.ndarray):
+        return int(cache.nbytes)
+    if isinstance(cache, (tuple, list)):
+        return sum(cache_nbytes(c) for c in cache)
+    if isinstance(cache, dict):
+        return sum(cache_nbytes(c) for c in cache.values())
+    return 0
+
+
+def random_problem(N, T, D, H, rng, scale=1.0):
+    """A random RNN, input and upstream gradient for experiments.
+
+    Wh is a random orthogonal matrix times ``scale`` (so every singular value
+    of Wh equals scale); Wx has entries N(0, 1/D); b is zero; x and dh are
+    N(0, 1). Returns (x (N, T, D), h0 (N, H), Wx, Wh, b, dh (N, T, H)).
+    """
+    N = validate.integer("N", N, low=1)
+    T = validate.integer("T", T, low=1)
+    D = validate.integer("D", D, low=1)
+    H = validate.integer("H", H, low=1)
+    rng = validate.rng("rng", rng)
+    scale = validate.number("scale", scale, low=0, low_open=True)
+    Q, R = np.linalg.qr(rng.standard_normal((H, H)))
+    Wh = scale * Q * np.sign(np.diag(R))  # (H, H), orthogonal times scale
+    Wx = rng.standard_normal((D, H)) / np.sqrt(D)
+    b = np.zeros(H)
+    x = rng.standard_normal((N, T, D))
+    h0 = np.zeros((N, H))
+    dh = rng.standard_normal((N, T, H))
+    return x, h0, Wx, Wh, b, dh
+
+
+def measure_cost(Ts, rng, N=8, D=16, H=64, repeats=5):
+    """Time and memory of one forward + full backward pass as T grows.
+
+    Ts: sequence lengths to try. Returns a dict of arrays (one entry per T):
+    "T", "seconds" (median over ``repeats`` of forward + backward, measured
+    with time.perf_counter) and "cache_bytes" (what forward stores for backward).
+    """
+    Ts = [validate.integer("T", T, low=1) for T in Ts]
+    if not Ts:
+        raise ValueError("Ts must list at least one sequence length, got none")
+    repeats = validate.integer("repeats", repeats, low=1)
+    seconds, nbytes = [], []
+    for T in Ts:
+        x, h0, Wx, Wh, b, dh = random_problem(N, T, D, H, rng)
+        runs = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            h, cache = rnn.forward(x, h0, Wx, Wh, b)
+            rnn.backward(dh, cache)
+            runs.append(time.perf_counter() - start)
+        seconds.append(float(np.median(runs)))
+        nbytes.append(cache_nbytes(cache))
+    return {"T": np.array(Ts), "seconds": np.array(seconds), "cache_bytes": np.array(nbytes)}

@@ -1,0 +1,124 @@
+"""The n-gram table (helpers.ngram): counts, completions, probabilities, errors."""
+import math
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from helpers.ngram import NGram
+from helpers.text import tokenize
+
+QUERIES = [
+    "what's the best food to eat in las vegas",
+    "cheap hotels in las vegas",
+    "shows in las vegas tonight",
+    "flights to las vegas",
+    "best tacos in los angeles",
+    "weather in los angeles",
+    "things to do in las cruces",
+]
+SENTS = [tokenize(q) for q in QUERIES]
+
+
+def test_counts_match_a_plain_counter():
+    m = NGram(SENTS, n=2)
+    want = Counter()
+    for s in SENTS:
+        padded = ["<s>"] + s + ["</s>"]
+        want.update(zip(padded[:-1], padded[1:]))
+    got = {(ctx[0], w): c for ctx, w, c in m.table(2)}
+    assert got == dict(want)
+    assert sum(c for _, _, c in m.table(1)) == sum(len(s) + 1 for s in SENTS)
+
+
+def test_table_is_sorted_most_frequent_first():
+    rows = NGram(SENTS, n=3).table(3)
+    counts = [c for _, _, c in rows]
+    assert counts == sorted(counts, reverse=True)
+    assert rows[0] == (("in", "las"), "vegas", 2) or rows[0][2] >= 2
+    assert all(len(ctx) == 2 for ctx, _, _ in rows)
+
+
+def test_completes_las_vegas_with_the_longest_context():
+    m = NGram(SENTS, n=3)
+    ctx, pairs = m.complete_with_context("What's the best food to eat in Las", k=5)
+    assert ctx == ("in", "las")
+    assert pairs[0] == ("vegas", 2)
+    assert ("cruces", 1) in pairs
+    assert m.complete("what's the best food to eat in las", k=1) == [("vegas", 2)]
+    assert m.complete(["in", "las"], k=5) == pairs
+
+
+def test_backs_off_to_shorter_contexts_and_returns_empty_when_nothing_matches():
+    m = NGram(SENTS, n=3)
+    ctx, pairs = m.complete_with_context("motels near las")  # "near" never seen
+    assert ctx == ("las",)
+    assert pairs[0] == ("vegas", 4)
+    assert m.complete_with_context("the best food in reno") == ((), [])
+    # an empty prefix is the start of a sentence: the first words of queries
+    ctx, pairs = m.complete_with_context("")
+    assert ctx == ("<s>", "<s>") and pairs[0][1] == 2
+
+
+def test_unigram_model_ignores_the_prefix():
+    m = NGram(SENTS, n=1)
+    ctx, pairs = m.complete_with_context("anything at all", k=2)
+    assert ctx == () and pairs[0][0] == "in"
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4])
+@pytest.mark.parametrize("context", [[], ["in", "las"], ["<s>", "<s>", "<s>"], ["never", "seen"], ["to", "las"]])
+def test_probabilities_sum_to_one_and_are_never_zero(n, context):
+    m = NGram(SENTS, n=n, discount=0.75)
+    p = np.array([m.prob(w, context) for w in m.vocab])
+    assert np.all(p > 0)
+    assert abs(p.sum() - 1.0) < 1e-12
+
+
+def test_prob_prefers_seen_continuations_and_maps_unseen_words_to_unk():
+    m = NGram(SENTS, n=3)
+    assert m.prob("vegas", ["in", "las"]) > 0.5
+    assert m.prob("vegas", ["in", "las"]) > m.prob("cruces", ["in", "las"]) > m.prob("tacos", ["in", "las"])
+    assert m.prob("zebra", "in las") == m.prob("<unk>", "in las")
+    assert "<unk>" in m.vocab and "</s>" in m.vocab and "<s>" not in m.vocab
+
+
+def test_perplexity_matches_its_definition_and_rewards_the_training_text():
+    m = NGram(SENTS, n=3)
+    s = ["in", "las", "vegas"]
+    padded = ["<s>", "<s>"] + s + ["</s>"]
+    logp = [math.log(m.prob(padded[t], padded[t - 2:t])) for t in range(2, len(padded))]
+    assert m.perplexity([s]) == pytest.approx(math.exp(-np.mean(logp)), rel=1e-12)
+    uniform = len(m.vocab)
+    assert m.perplexity(SENTS) < m.perplexity([tokenize("vegas las in tacos best")]) < 10 * uniform
+    assert NGram(SENTS, n=3).perplexity(SENTS) < NGram(SENTS, n=1).perplexity(SENTS)
+
+
+@pytest.mark.parametrize("kwargs, err, words", [
+    (dict(sentences=SENTS, n=0), ValueError, "n must be >= 1"),
+    (dict(sentences=[], n=2), ValueError, "empty corpus"),
+    (dict(sentences=[[]], n=2), ValueError, "no words"),
+    (dict(sentences="las vegas", n=2), TypeError, "list of token lists"),
+    (dict(sentences=["las vegas"], n=2), TypeError, "tokenize"),
+    (dict(sentences=[["las", 3]], n=2), TypeError, "str tokens"),
+    (dict(sentences=SENTS, discount=1.5), ValueError, "discount"),
+])
+def test_bad_input_is_named(kwargs, err, words):
+    with pytest.raises(err, match=words):
+        NGram(**kwargs)
+
+
+def test_bad_arguments_to_methods_are_named():
+    m = NGram(SENTS, n=3)
+    with pytest.raises(ValueError, match="k must be >= 1"):
+        m.complete("in las", k=0)
+    with pytest.raises(TypeError, match="prefix"):
+        m.complete(42)
+    with pytest.raises(TypeError, match="str tokens"):
+        m.complete(["in", None])
+    with pytest.raises(ValueError, match="order must be <= 3"):
+        m.table(4)
+    with pytest.raises(TypeError, match="word must be a str"):
+        m.prob(3, "in las")
+    with pytest.raises(ValueError, match="sentences"):
+        m.perplexity([])
