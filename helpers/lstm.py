@@ -95,13 +95,8 @@ def forward(x, h0, Wx, Wh, b, c0=None):
     the cell states and gate values for every step: cache["c"], cache["i"], ...
     """
     Wx, Wh, b, D, H = _check_weights(Wx, Wh, b)
-    x = validate.array("x", x, ndim=3, letters="(N, T, D)")
+    x, h0 = validate.sequence(x, h0, D, H)
     N, T = x.shape[:2]
-    validate.shape("x", x, (N, T, D), "(N, T, D)")
-    if T < 1:
-        raise ValueError(f"x must hold at least one time step (T >= 1), got shape {x.shape}")
-    h0 = validate.array("h0", h0, ndim=2, letters="(N, H)")
-    validate.shape("h0", h0, (N, H), "(N, H)")
     if c0 is None:
         c0 = np.zeros_like(h0)
     c0 = validate.array("c0", c0, ndim=2, letters="(N, H)")

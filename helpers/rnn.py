@@ -69,13 +69,8 @@ def forward(x, h0, Wx, Wh, b, activation="tanh"):
     """
     validate.choice("activation", activation, ACTIVATIONS)
     Wx, Wh, b, D, H = _check_weights(Wx, Wh, b)
-    x = validate.array("x", x, ndim=3, letters="(N, T, D)")
+    x, h0 = validate.sequence(x, h0, D, H)
     N, T = x.shape[:2]
-    validate.shape("x", x, (N, T, D), "(N, T, D)")
-    if T < 1:
-        raise ValueError(f"x must hold at least one time step (T >= 1), got shape {x.shape}")
-    h0 = validate.array("h0", h0, ndim=2, letters="(N, H)")
-    validate.shape("h0", h0, (N, H), "(N, H)")
     f, _ = ACTIVATIONS[activation]
 
     a = x @ Wx + b  # (N, T, H): the input part of every step, in one product

@@ -49,6 +49,18 @@ def shape(name, a, expected, letters):
         raise ValueError(f"{name} must have shape {letters} = {tuple(expected)}, got {a.shape}")
 
 
+def sequence(x, h0, D, H):
+    """Check a sequence input x (N, T, D) with T >= 1 and its initial state h0 (N, H)."""
+    x = array("x", x, ndim=3, letters="(N, T, D)")
+    N, T = x.shape[:2]
+    shape("x", x, (N, T, D), "(N, T, D)")
+    if T < 1:
+        raise ValueError(f"x must hold at least one time step (T >= 1), got shape {x.shape}")
+    h0 = array("h0", h0, ndim=2, letters="(N, H)")
+    shape("h0", h0, (N, H), "(N, H)")
+    return x, h0
+
+
 def integer(name, value, low=None, high=None):
     """Return ``value`` as an int within [low, high], or raise naming it."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):

@@ -1,0 +1,105 @@
+"""make bench: every speed and budget figure of the course, with its target beside it.
+
+One BLAS thread and one torch thread (numpy and torch in one process with
+default threads fight over the cores and make torch erratic). Contenders run
+interleaved, repeated, and we report medians and ratios. Exit status 1 if any
+target is missed.
+"""
+import os
+
+for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[var] = "1"
+
+import sys  # noqa: E402
+import time  # noqa: E402
+import tracemalloc  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+ROOT = HERE.parent
+
+import charrnn  # noqa: E402
+import layers  # noqa: E402
+import widgets  # noqa: E402
+
+RESULTS = []
+
+
+def report(name, value, target, ok, unit=""):
+    RESULTS.append(ok)
+    print(f"  {'ok  ' if ok else 'MISS'} {name:<58} {value:>12}{unit}   target {target}")
+
+
+def bench_layers():
+    import torch
+
+    torch.set_num_threads(1)
+    print("helpers vs torch, forward + backward, CPU float64 (median of interleaved runs)")
+    for kind, shape, t_ours, t_torch, ratio, target in layers.run(np.random.default_rng(0)):
+        label = f"{kind} N={shape[0]} T={shape[1]} D={shape[2]} H={shape[3]}: {t_ours * 1e3:.2f} ms vs {t_torch * 1e3:.2f} ms"
+        report(label, f"{ratio:.2f}", f"<= {target}", ratio <= target, " x torch")
+
+
+def bench_charrnn():
+    print("char-level training loop, min-char-rnn settings (H=100, seq 25, Adagrad 0.1, clip 5)")
+    same = charrnn.agree(np.random.default_rng(0))
+    report("helpers loop computes the same step as the classic loop", str(same), "True", same)
+    classic, ours = charrnn.iterations_per_second(np.random.default_rng(0))
+    report(f"iterations/s: helpers {ours:.0f} vs classic per-sample {classic:.0f}", f"{ours / classic:.2f}", ">= 3", ours / classic >= 3, " x")
+
+
+def bench_memory():
+    from helpers import rnn
+
+    print("peak memory of RNN forward + backward (N=32, D=10, H=64): BPTT stores every step")
+    rng = np.random.default_rng(0)
+    Wx, Wh, b = 0.1 * rng.standard_normal((10, 64)), 0.1 * rng.standard_normal((64, 64)), np.zeros(64)
+    peaks = []
+    for T in (100, 1000, 4000):
+        x = rng.standard_normal((32, T, 10))
+        tracemalloc.start()
+        h, cache = rnn.forward(x, np.zeros((32, 64)), Wx, Wh, b)
+        rnn.backward(np.ones_like(h), cache)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        peaks.append(peak)
+        print(f"       T = {T:>5}: peak {peak / 2**20:8.1f} MiB ({peak / T / 1024:.1f} KiB per step)")
+    per_step = [p / T for p, T in zip(peaks, (100, 1000, 4000))]
+    linear = max(per_step) / min(per_step) < 1.5
+    report("memory grows linearly in T (per-step cost within 1.5x)", f"{max(per_step) / min(per_step):.2f}", "< 1.5", linear, " x")
+
+
+def bench_notebooks():
+    import nbformat
+    from nbclient import NotebookClient
+
+    print("notebook execution, fresh kernel each (budget 30 s each, 180 s in all)")
+    total = 0.0
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        t0 = time.perf_counter()
+        NotebookClient(nb, timeout=600, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        seconds = time.perf_counter() - t0
+        total += seconds
+        report(path.name, f"{seconds:.1f}", "<= 30 s", seconds <= 30, " s")
+    report("whole course", f"{total:.1f}", "<= 180 s", total <= 180, " s")
+
+
+def main():
+    sections = sys.argv[1:] or ["layers", "charrnn", "memory", "widgets", "notebooks"]
+    funcs = {"layers": bench_layers, "charrnn": bench_charrnn, "memory": bench_memory,
+             "widgets": widgets.run, "notebooks": bench_notebooks}
+    for name in sections:
+        funcs[name](report) if name == "widgets" else funcs[name]()
+        print()
+    missed = RESULTS.count(False)
+    print(f"{len(RESULTS) - missed} of {len(RESULTS)} targets met")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
