@@ -57,5 +57,5 @@ def new_axes(ax=None, **subplots_kw):
 def to_png(fig):
     """Render a figure to PNG bytes (what the widgets show), without keeping it open."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
+    fig.savefig(buf, format="png", metadata={"Software": None}, pil_kwargs={"compress_level": 1})
     return buf.getvalue()
