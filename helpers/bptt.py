@@ -24,6 +24,7 @@ import time
 import numpy as np
 
 from helpers import rnn, validate
+from helpers.gradients import recurrent_matrix
 from helpers.layers import ACTIVATIONS
 
 
@@ -153,8 +154,7 @@ def random_problem(N, T, D, H, rng, scale=1.0):
     H = validate.integer("H", H, low=1)
     rng = validate.rng("rng", rng)
     scale = validate.number("scale", scale, low=0, low_open=True)
-    Q, R = np.linalg.qr(rng.standard_normal((H, H)))
-    Wh = scale * Q * np.sign(np.diag(R))  # (H, H), orthogonal times scale
+    Wh = recurrent_matrix(H, scale, rng)  # (H, H): orthogonal times scale
     Wx = rng.standard_normal((D, H)) / np.sqrt(D)
     b = np.zeros(H)
     x = rng.standard_normal((N, T, D))
