@@ -72,29 +72,30 @@ def bench_memory():
     report("memory grows linearly in T (per-step cost within 1.5x)", f"{max(per_step) / min(per_step):.2f}", "< 1.5", linear, " x")
 
 
-def bench_notebooks():
-    import nbformat
-    from nbclient import NotebookClient
+def bench_autocomplete():
+    from helpers import autocomplete
 
-    print("notebook execution, fresh kernel each (budget 30 s each, 180 s in all)")
-    total = 0.0
-    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")):
-        nb = nbformat.read(path, as_version=4)
+    print("autocomplete latency (one completion, LSTM over the prefix + softmax)")
+    model = autocomplete.load_pretrained()
+    prefix = "what's the best food to eat in las"
+    model.complete(prefix)
+    times = []
+    for _ in range(200):
         t0 = time.perf_counter()
-        NotebookClient(nb, timeout=600, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
-        seconds = time.perf_counter() - t0
-        total += seconds
-        report(path.name, f"{seconds:.1f}", "<= 30 s", seconds <= 30, " s")
-    report("whole course", f"{total:.1f}", "<= 180 s", total <= 180, " s")
+        model.complete(prefix, k=5)
+        times.append(time.perf_counter() - t0)
+    ms = float(np.median(times)) * 1e3
+    report(f"complete({prefix!r})", f"{ms:.2f}", "< 10 ms", ms < 10, " ms")
 
 
 def main():
-    sections = sys.argv[1:] or ["layers", "charrnn", "memory", "widgets", "notebooks"]
     funcs = {"layers": bench_layers, "charrnn": bench_charrnn, "memory": bench_memory,
-             "widgets": widgets.run, "notebooks": bench_notebooks}
+             "autocomplete": bench_autocomplete, "notebooks": lambda: widgets.run(report)}
+    sections = sys.argv[1:] or list(funcs)
     for name in sections:
-        funcs[name](report) if name == "widgets" else funcs[name]()
+        if name not in funcs:
+            raise SystemExit(f"unknown section {name!r}; choose from {', '.join(funcs)}")
+        funcs[name]()
         print()
     missed = RESULTS.count(False)
     print(f"{len(RESULTS) - missed} of {len(RESULTS)} targets met")

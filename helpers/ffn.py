@@ -1,11 +1,12 @@
-"""A two-layer feed-forward classifier, its toy tasks, and a fixed-window char model.
+"""A two-layer feed-forward classifier, its toy task, and a fixed-window char model.
 
-The network (notebook 01 writes it inline first, then uses this module)::
+The network (notebook 01 writes it inline first, then uses this module),
+with the course's names, so that notebook 03 only has to add Wh::
 
-    a = X W1 + b1        (N, H)    affine
+    a = x Wx + b         (N, H)    affine
     h = tanh(a)          (N, H)
-    s = h W2 + b2        (N, V)    scores (logits)
-    L = mean_n -log softmax(s)[n, y_n]
+    y = h Wy + c         (N, V)    scores (logits)
+    L = mean_n -log softmax(y)[n, labels_n]
 
 Shapes: N examples, D input size, H hidden size, V classes.
 Built from ``helpers.layers``; training is plain full-batch gradient descent
@@ -34,8 +35,8 @@ MAX_WEIGHT = 1e6
 def spiral(n, K, rng, noise=0.2):
     """K interleaved spiral arms in the plane, n points per arm.
 
-    Returns X (N, 2) with N = n*K (coordinates in about [-1, 1]) and integer
-    labels y (N,) in [0, K). No straight line separates the arms, so a linear
+    Returns x (N, 2) with N = n*K (coordinates in about [-1, 1]) and integer
+    labels (N,) in [0, K). No straight line separates the arms, so a linear
     classifier fails and a hidden layer is needed.
     """
     n = validate.integer("n", n, low=1)
@@ -43,10 +44,10 @@ def spiral(n, K, rng, noise=0.2):
     rng = validate.rng("rng", rng)
     noise = validate.number("noise", noise, low=0)
     r = np.tile(np.linspace(0.05, 1.0, n), K)  # (N,)
-    y = np.repeat(np.arange(K), n)  # (N,)
-    theta = y * (2 * np.pi / K) + 4.0 * r + noise * rng.standard_normal(n * K)  # (N,)
-    X = np.stack([r * np.cos(theta), r * np.sin(theta)], axis=1)  # (N, 2)
-    return X, y
+    labels = np.repeat(np.arange(K), n)  # (N,)
+    theta = labels * (2 * np.pi / K) + 4.0 * r + noise * rng.standard_normal(n * K)  # (N,)
+    x = np.stack([r * np.cos(theta), r * np.sin(theta)], axis=1)  # (N, 2)
+    return x, labels
 
 
 # --------------------------------------------------------------------------
@@ -55,105 +56,106 @@ def spiral(n, K, rng, noise=0.2):
 
 
 def init_params(D, H, V, rng):
-    """Small random weights, zero biases: {"W1" (D, H), "b1" (H,), "W2" (H, V), "b2" (V,)}.
+    """Small random weights, zero biases: {"Wx" (D, H), "b" (H,), "Wy" (H, V), "c" (V,)}.
 
-    W1 has scale 1/sqrt(D) so tanh starts in its steep middle; W2 starts
+    Wx has scale 1/sqrt(D) so tanh starts in its steep middle; Wy starts
     small so the first prediction is nearly uniform (loss about log V).
     """
     D = validate.integer("D", D, low=1)
     H = validate.integer("H", H, low=1)
     V = validate.integer("V", V, low=2)
     rng = validate.rng("rng", rng)
-    return {"W1": rng.standard_normal((D, H)) / np.sqrt(D), "b1": np.zeros(H),
-            "W2": 0.01 * rng.standard_normal((H, V)), "b2": np.zeros(V)}
+    return {"Wx": rng.standard_normal((D, H)) / np.sqrt(D), "b": np.zeros(H),
+            "Wy": 0.01 * rng.standard_normal((H, V)), "c": np.zeros(V)}
 
 
 def _check_params(params):
-    if not isinstance(params, dict) or set(params) != {"W1", "b1", "W2", "b2"}:
+    if not isinstance(params, dict) or set(params) != {"Wx", "b", "Wy", "c"}:
         got = sorted(params) if isinstance(params, dict) else type(params).__name__
-        raise ValueError(f"params must be a dict with keys ['W1', 'W2', 'b1', 'b2'], got {got}")
-    W1 = validate.array("W1", params["W1"], ndim=2, letters="(D, H)")
-    W2 = validate.array("W2", params["W2"], ndim=2, letters="(H, V)")
-    validate.shape("W2", W2, (W1.shape[1], W2.shape[1]), "(H, V)")
-    return W1.shape[0]
+        raise ValueError(f"params must be a dict with keys ['Wx', 'Wy', 'b', 'c'], got {got}")
+    Wx = validate.array("Wx", params["Wx"], ndim=2, letters="(D, H)")
+    Wy = validate.array("Wy", params["Wy"], ndim=2, letters="(H, V)")
+    validate.shape("Wy", Wy, (Wx.shape[1], Wy.shape[1]), "(H, V)")
+    return Wx.shape[0]
 
 
-def scores(params, X):
-    """Forward pass without the loss. X (N, D) -> scores s (N, V), and the caches."""
+def forward(params, x):
+    """Forward pass without the loss. x (N, D) -> scores y (N, V), and the caches."""
     D = _check_params(params)
-    X = validate.array("X", X, ndim=2, letters="(N, D)")
-    validate.shape("X", X, (X.shape[0], D), "(N, D)")
-    a, c1 = layers.affine_forward(X, params["W1"], params["b1"])  # (N, H)
+    x = validate.array("x", x, ndim=2, letters="(N, D)")
+    validate.shape("x", x, (x.shape[0], D), "(N, D)")
+    a, c1 = layers.affine_forward(x, params["Wx"], params["b"])  # (N, H)
     h, c2 = layers.activation_forward(a, "tanh")  # (N, H)
-    s, c3 = layers.affine_forward(h, params["W2"], params["b2"])  # (N, V)
-    return s, (c1, c2, c3)
+    y, c3 = layers.affine_forward(h, params["Wy"], params["c"])  # (N, V)
+    return y, (c1, c2, c3)
 
 
-def predict_proba(params, X):
-    """Class probabilities softmax(s), shape (N, V)."""
-    s, _ = scores(params, X)
-    return layers.softmax(s)
+def predict_proba(params, x):
+    """Class probabilities softmax(y), shape (N, V)."""
+    y, _ = forward(params, x)
+    with np.errstate(under="ignore"):  # probabilities below 1e-308 round to 0: harmless
+        return layers.softmax(y)
 
 
-def loss_and_grads(params, X, y):
-    """Mean cross-entropy loss L and gradients {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}.
+def loss_and_grads(params, x, labels):
+    """Mean cross-entropy loss L and gradients {"Wx": dWx, "b": db, "Wy": dWy, "c": dc}.
 
     Built from ``helpers.layers`` (each call checks its arguments).
     """
-    s, (c1, c2, c3) = scores(params, X)
-    L, ds = layers.softmax_cross_entropy(s, y)  # ds (N, V)
-    dh, dW2, db2 = layers.affine_backward(ds, c3)  # dh (N, H)
+    y, (c1, c2, c3) = forward(params, x)
+    L, dy = layers.softmax_cross_entropy(y, labels)  # dy (N, V)
+    dh, dWy, dc = layers.affine_backward(dy, c3)  # dh (N, H)
     da = layers.activation_backward(dh, c2)  # (N, H)
-    _, dW1, db1 = layers.affine_backward(da, c1)
-    return L, {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+    _, dWx, db = layers.affine_backward(da, c1)
+    return L, {"Wx": dWx, "b": db, "Wy": dWy, "c": dc}
 
 
-def _loss_and_grads_fast(params, X, y):
+def _loss_and_grads_fast(params, x, labels):
     """``loss_and_grads`` in plain numpy, without the per-call checks.
 
     The training loop runs it hundreds of times on arguments ``train`` has
     already checked; tests/test_ffn.py checks that it agrees with the
     layer-by-layer version above.
     """
-    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
-    N = X.shape[0]
-    h = np.tanh(X @ W1 + b1)  # (N, H)
-    s = h @ W2 + b2  # (N, V)
-    logp = layers.log_softmax(s)  # (N, V)
-    L = -logp[np.arange(N), y].mean()
-    ds = np.exp(logp)
-    ds[np.arange(N), y] -= 1.0
-    ds /= N  # (N, V)
-    da = (ds @ W2.T) * (1.0 - h * h)  # (N, H)
-    return float(L), {"W1": X.T @ da, "b1": da.sum(axis=0), "W2": h.T @ ds, "b2": ds.sum(axis=0)}
+    Wx, b, Wy, c = params["Wx"], params["b"], params["Wy"], params["c"]
+    N = x.shape[0]
+    h = np.tanh(x @ Wx + b)  # (N, H)
+    y = h @ Wy + c  # (N, V)
+    logp = layers.log_softmax(y)  # (N, V)
+    L = -logp[np.arange(N), labels].mean()
+    dy = np.exp(logp)
+    dy[np.arange(N), labels] -= 1.0
+    dy /= N  # (N, V)
+    da = (dy @ Wy.T) * (1.0 - h * h)  # (N, H)
+    return float(L), {"Wx": x.T @ da, "b": da.sum(axis=0), "Wy": h.T @ dy, "c": dy.sum(axis=0)}
 
 
-def train(X, y, H, lr, steps, rng, V=None):
+def train(x, labels, H, lr, steps, rng, V=None):
     """Full-batch gradient descent on the two-layer net. Returns (params, losses).
 
-    X (N, D), y (N,) integers in [0, V); V defaults to y.max() + 1.
+    x (N, D), labels (N,) integers in [0, V); V defaults to labels.max() + 1.
     losses (steps + 1,) holds the loss before each update and after the
     last one. If the run diverges (loss over BLOWUP_FACTOR times its start,
     a weight beyond MAX_WEIGHT, or a non-finite value) training stops early
     and ``losses`` is shorter than steps + 1; its last entry is the loss
     that gave the divergence away (it may be inf).
     """
-    X = validate.array("X", X, ndim=2, letters="(N, D)")
-    y = np.asarray(y)
-    if y.ndim != 1 or y.shape[0] != X.shape[0] or not np.issubdtype(y.dtype, np.integer):
-        raise ValueError(f"y must be an integer array of shape (N,) = ({X.shape[0]},), "
-                         f"got {y.dtype} array of shape {y.shape}")
-    V = int(y.max()) + 1 if V is None else validate.integer("V", V, low=2)
-    if y.min() < 0 or y.max() >= V:
-        raise ValueError(f"y must lie in [0, V) = [0, {V}), got values from {y.min()} to {y.max()}")
+    x = validate.array("x", x, ndim=2, letters="(N, D)")
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or labels.shape[0] != x.shape[0] or not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(f"labels must be an integer array of shape (N,) = ({x.shape[0]},), "
+                         f"got {labels.dtype} array of shape {labels.shape}")
+    V = int(labels.max()) + 1 if V is None else validate.integer("V", V, low=2)
+    if labels.min() < 0 or labels.max() >= V:
+        raise ValueError(f"labels must lie in [0, V) = [0, {V}), got values from {labels.min()} to {labels.max()}")
     H = validate.integer("H", H, low=1, high=1000)
     lr = validate.number("lr", lr, low=0, low_open=True, high=1e4)
     steps = validate.integer("steps", steps, low=0, high=100_000)
-    params = init_params(X.shape[1], H, V, rng)
+    params = init_params(x.shape[1], H, V, rng)
     losses = []
     with np.errstate(under="ignore"):  # tiny probabilities rounding to 0 are harmless
         for _ in range(steps + 1):
-            L, grads = _loss_and_grads_fast(params, X, y)
+            L, grads = _loss_and_grads_fast(params, x, labels)
             losses.append(L)
             if not np.isfinite(L) or L > BLOWUP_FACTOR * max(losses[0], 1e-3):
                 break
@@ -180,16 +182,16 @@ def verdict(losses, steps=None):
     start, final = losses[0], losses[-1]
     if losses.size < steps + 1 or not np.isfinite(final):
         return (f"diverged at step {losses.size - 1} of {steps}: the loss blew up "
-                f"from {start:.2f} (learning rate too large)")
+                f"from {start:.2f} to {final:.3g} (learning rate too large)")
     head = f"final loss {final:.3f} after {steps} steps"
     if steps < 10:
         return f"{head}: too few steps to judge"
+    tail = losses[-max(steps // 5, 5):]
+    moves = np.diff(tail) / max(abs(start), 1e-3)
+    if np.mean(moves > 1e-3) > 0.2 and np.mean(moves < -1e-3) > 0.2:  # up *and* down, often
+        return f"{head}: unstable, the loss keeps jumping up and down (learning rate too large)"
     if final > start:
         return f"{head}: diverged, the loss ended higher than it started ({start:.2f}; learning rate too large)"
-    tail = losses[-max(steps // 5, 5):]
-    ups = np.diff(tail) > 1e-3 * max(abs(start), 1e-3)
-    if ups.mean() > 0.2:
-        return f"{head}: unstable, the loss keeps jumping up and down (learning rate too large)"
     recent = losses[-max(steps // 10, 2)]  # loss 10% of the run ago
     drop = (recent - final) / max(recent, 1e-12)
     if final < 0.1:
@@ -197,8 +199,8 @@ def verdict(losses, steps=None):
     if drop > 0.02:
         return f"{head}: still learning, the loss fell {100 * drop:.0f}% in the last tenth (more steps or a larger learning rate)"
     if final > 0.8 * start:
-        return f"{head}: stuck, barely below the start {start:.2f} (learning rate too small?)"
-    return f"{head}: converged, but to a poor fit (try more hidden units)"
+        return f"{head}: stuck, barely below the start {start:.2f} (learning rate too small, or too few hidden units)"
+    return f"{head}: levelled off at a poor fit (try more hidden units or a larger learning rate)"
 
 
 # --------------------------------------------------------------------------
@@ -221,7 +223,7 @@ def char_windows(words, width, vocab):
     Each word is padded as "^"*width + word + "$"; every position gets the
     ``width`` characters before it as input (one-hot, concatenated) and its
     own character as the target.
-    Returns X (M, width*V), y (M,) ids, contexts: list of the M window strings.
+    Returns x (M, width*V), labels (M,) ids, contexts: list of the M window strings.
     """
     width = validate.integer("width", width, low=1, high=20)
     if not isinstance(vocab, data.Vocab):
@@ -237,8 +239,8 @@ def char_windows(words, width, vocab):
         padded = START * width + w + END
         contexts += [padded[i:i + width] for i in range(len(w) + 1)]
     win = np.concatenate(ctx_ids)  # (M, width)
-    X = data.one_hot(win, V).reshape(len(win), width * V)  # (M, width*V)
-    return X, np.concatenate(targets), contexts
+    x = data.one_hot(win, V).reshape(len(win), width * V)  # (M, width*V)
+    return x, np.concatenate(targets), contexts
 
 
 def encode_context(context, width, vocab):

@@ -10,12 +10,21 @@ module holds the drawing plumbing they share:
   readable message in the verdict line, never as a traceback.
 """
 import html
+import weakref
 
 import ipywidgets as W
 import matplotlib.pyplot as plt
 import numpy as np
 
 from helpers.plots import to_png
+
+
+_LIVE = weakref.WeakSet()  # every Experiment alive in this kernel (make bench times them)
+
+
+def live_experiments():
+    """The Experiments created in this kernel that still exist."""
+    return list(_LIVE)
 
 
 class Experiment:
@@ -41,6 +50,7 @@ class Experiment:
         for c in self.controls.values():
             c.observe(lambda change: self.update(), names="value")
         self.update()
+        _LIVE.add(self)
 
     def values(self):
         return {name: c.value for name, c in self.controls.items()}

@@ -4,6 +4,10 @@ A check returns a ``Result``. Displayed at the end of a cell it shows one
 line: "✅ ..." when the attempt is right, "❌ Not yet: <hint>" otherwise, or
 "✏️ Not attempted yet" while the starter code still raises
 NotImplementedError. ``result.ok`` is True or False for code (and tests).
+
+A Result has no truth value of its own (``if result:`` is always true, like
+any object): test ``result.ok``, and test helpers' "no problem found" value
+with ``is None``.
 """
 import numpy as np
 
@@ -22,9 +26,6 @@ class Result:
         if self.status == "todo":
             return f"✏️ Not attempted yet: {self.message}"
         return f"❌ Not yet: {self.message}"
-
-    def __bool__(self):
-        return self.ok
 
 
 def passed(message="Correct!"):
