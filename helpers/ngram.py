@@ -86,7 +86,7 @@ class NGram:
         self._types = [{c: len(cnt) for c, cnt in level.items()} for level in self.counts]
 
     def __repr__(self):
-        return f"NGram(n={self.n}, V={len(self.vocab)}, sentences->{self._total[0][()]} predicted tokens)"
+        return f"NGram(n={self.n}, V={len(self.vocab)}, counted from {self._total[0][()]} predicted tokens)"
 
     # ------------------------------------------------------------------
     # The table, and autocomplete from it
@@ -136,6 +136,37 @@ class NGram:
         sentence ends here". Returns [] when not even the last word was seen.
         """
         return self.complete_with_context(prefix, k)[1]
+
+    def describe(self, prefix, k=5):
+        """One line saying which context a completion used and what it found.
+
+        E.g. "used the last 2 words 'in las': 2 different next words, top 'vegas' (5 of 6 times)".
+        """
+        toks = _tokens("prefix", prefix)
+        ctx, pairs = self.complete_with_context(toks, k)
+        if not pairs:
+            last = toks[-1] if toks else ""
+            last = last if len(last) <= 30 else last[:27] + "..."
+            return (f"no completion: the last word '{last}' never appeared in training, "
+                    "so the table has no row to look up")
+        total, types = self._total[len(ctx)][ctx], self._types[len(ctx)][ctx]
+        seen = "seen once" if total == 1 else f"{pairs[0][1]} of {total} times"
+        found = (f"{types} different next words" if types > 1 else "1 next word") + f", top '{pairs[0][0]}' ({seen})"
+        if self.n == 1:
+            return f"a 1-gram model ignores the prefix; the most frequent words overall: {found}"
+        words = [w for w in ctx if w != BOS]
+        start = " at the start of a query" if BOS in ctx else ""
+        if not words:
+            return f"used the start of a query: {found}"
+        used = f"the last word '{words[0]}'" if len(words) == 1 else f"the last {len(words)} words '{' '.join(words)}'"
+        full = self._context(toks)
+        if len(ctx) < len(full):
+            if len(toks) >= len(full):
+                why = f"'{' '.join(toks[-len(full):])}' never appeared in training"
+            else:
+                why = f"no query started with '{' '.join(toks)}'"
+            return f"backed off to {used} ({why}): {found}"
+        return f"used {used}{start}: {found}"
 
     # ------------------------------------------------------------------
     # Probabilities and perplexity

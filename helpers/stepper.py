@@ -1,0 +1,149 @@
+"""A tiny character RNN for notebook 03, and a step-by-step view of it.
+
+The network reads a word one character at a time and predicts the next one:
+
+    h_t = tanh(x_t Wx + h_{t-1} Wh + b)      (N, H)   helpers.rnn
+    y_t = h_t Wy + c                          (N, V)   scores for the next character
+
+Each word is read as "^" + word (``^`` marks the start) and must predict
+word + "$" (``$`` marks the end); the characters come from
+``helpers.ffn.char_vocab``, the same vocabulary notebook 01 used for its
+fixed-window network. ``train`` fits the weights with Adam (the gradients come
+from ``rnn.backward``, which notebook 04 derives). ``step_through`` is the
+pure function behind notebook 03's widget: every hidden state and every
+next-character prediction for one word.
+
+Shapes: N words, T steps (longest word + 1), V characters, H hidden units.
+"""
+import numpy as np
+
+from helpers import data, layers, optim, rnn, validate
+from helpers.ffn import END, START, char_vocab
+
+MAX_WORD = 12  # the widget shows at most this many characters
+
+
+def encode(words, vocab):
+    """Words -> x (N, T, V) one-hot inputs, y (N, T) next-character ids, mask (N, T).
+
+    Row n reads "^" + words[n] and its targets are words[n] + "$"; shorter
+    words are padded at the end, and mask is 0 on the padding.
+    """
+    if not isinstance(vocab, data.Vocab):
+        raise TypeError(f"vocab must be a helpers.data.Vocab (make one with ffn.char_vocab(words)), "
+                        f"got {type(vocab).__name__}")
+    char_vocab(words)  # checks that words is a list of non-empty strings
+    missing = sorted({ch for w in words for ch in w if ch not in vocab})
+    if missing:
+        raise ValueError(f"words use characters that are not in the vocabulary: {missing}")
+    N, T, V = len(words), max(len(w) for w in words) + 1, len(vocab)
+    ids = np.zeros((N, T), dtype=np.int64)  # padding reads "^" (masked out anyway)
+    y = np.zeros((N, T), dtype=np.int64)
+    mask = np.zeros((N, T))
+    for n, w in enumerate(words):
+        ids[n, :len(w) + 1] = vocab.encode(list(START + w))
+        y[n, :len(w) + 1] = vocab.encode(list(w + END))
+        mask[n, :len(w) + 1] = 1.0
+    return data.one_hot(ids, V), y, mask
+
+
+def init_params(V, H, rng, scale=0.1):
+    """Small random weights: Wx (V, H), Wh (H, H), b (H,), Wy (H, V), c (V,)."""
+    V = validate.integer("V", V, low=1)
+    H = validate.integer("H", H, low=1)
+    rng = validate.rng("rng", rng)
+    scale = validate.number("scale", scale, low=0, low_open=True)
+    return {"Wx": scale * rng.standard_normal((V, H)), "Wh": scale * rng.standard_normal((H, H)),
+            "b": np.zeros(H), "Wy": scale * rng.standard_normal((H, V)), "c": np.zeros(V)}
+
+
+def _check_params(params):
+    if not isinstance(params, dict) or not {"Wx", "Wh", "b", "Wy", "c"} <= set(params):
+        raise TypeError("params must be a dict with Wx, Wh, b, Wy and c (make one with init_params)")
+
+
+def forward(params, x):
+    """x (N, T, V) one-hot -> h (N, T, H), logits (N, T, V), caches. h_0 is zero."""
+    _check_params(params)
+    x = validate.array("x", x, ndim=3, letters="(N, T, V)")
+    N, H = x.shape[0], params["Wh"].shape[0]
+    h, rnn_cache = rnn.forward(x, np.zeros((N, H)), params["Wx"], params["Wh"], params["b"])
+    logits, out_cache = layers.affine_forward(h, params["Wy"], params["c"])  # (N, T, V)
+    return h, logits, (rnn_cache, out_cache)
+
+
+def loss_and_grads(params, x, y, mask):
+    """Mean cross-entropy of the next-character predictions, and its gradients (a dict like params)."""
+    h, logits, (rnn_cache, out_cache) = forward(params, x)
+    loss, dlogits = layers.softmax_cross_entropy(logits, y, mask)
+    dh, dWy, dc = layers.affine_backward(dlogits, out_cache)
+    _, _, dWx, dWh, db = rnn.backward(dh, rnn_cache)
+    return loss, {"Wx": dWx, "Wh": dWh, "b": db, "Wy": dWy, "c": dc}
+
+
+def train(words, H, steps, rng, lr=0.05):
+    """Fit a char RNN to ``words``. Returns (params, vocab, losses (steps,)).
+
+    Full batch (all words every step), Adam, gradients clipped to global norm 5.
+    About a millisecond per step for a handful of short words and H = 16.
+    """
+    H = validate.integer("H", H, low=1, high=256)
+    steps = validate.integer("steps", steps, low=1, high=10_000)
+    rng = validate.rng("rng", rng)
+    vocab = char_vocab(words)
+    x, y, mask = encode(words, vocab)
+    params = init_params(len(vocab), H, rng)
+    state, losses = None, np.empty(steps)
+    for i in range(steps):
+        losses[i], grads = loss_and_grads(params, x, y, mask)
+        optim.clip_by_global_norm(grads, 5.0)
+        state = optim.adam(params, grads, state, lr=lr)
+    return params, vocab, losses
+
+
+def step_through(params, vocab, word):
+    """Read "^" + word one character at a time and record what the network holds.
+
+    Returns a dict with
+        inputs: the T characters read ("^" then the word),
+        h (T, H): the hidden state after each step,
+        probs (T, V): the predicted distribution of the next character,
+        top: the T most likely next characters, top_p: their probabilities (T,).
+    """
+    _check_params(params)
+    if not isinstance(word, str):
+        raise TypeError(f"word must be a str, got {type(word).__name__}")
+    if len(word) > MAX_WORD:
+        raise ValueError(f"word must have at most {MAX_WORD} characters, got {len(word)} ('{word[:MAX_WORD]}...')")
+    unknown = sorted({ch for ch in word if ch not in vocab or ch in (START, END)})
+    if unknown:
+        known = "".join(ch for ch in vocab.itos if ch not in (START, END))
+        raise ValueError(f"the network never saw the character(s) {', '.join(repr(c) for c in unknown)}: "
+                         f"use only '{known}'")
+    inputs = [START] + list(word)
+    x = data.one_hot(vocab.encode(inputs), len(vocab))[None]  # (1, T, V)
+    h, logits, _ = forward(params, x)
+    probs = layers.softmax(logits[0])  # (T, V)
+    best = probs.argmax(axis=1)
+    return {"inputs": inputs, "h": h[0], "probs": probs,
+            "top": vocab.decode(best), "top_p": probs[np.arange(len(best)), best]}
+
+
+def memoryless_best(words, vocab, char):
+    """What a model that sees only the current character can do at best.
+
+    Returns the distribution (V,) of the character that follows ``char`` in
+    "^" + word + "$" over all ``words``: the frequencies a perfect
+    one-character-window model would predict.
+    """
+    if not isinstance(char, str) or char not in vocab:
+        raise ValueError(f"char must be one character of the vocabulary, got {char!r}")
+    counts = np.zeros(len(vocab))
+    for w in words:
+        s = START + w + END
+        for a, b in zip(s[:-1], s[1:]):
+            if a == char:
+                counts[vocab.stoi[b]] += 1
+    if counts.sum() == 0:
+        raise ValueError(f"{char!r} is never followed by anything in words")
+    return counts / counts.sum()
