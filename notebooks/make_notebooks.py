@@ -15,12 +15,18 @@ What it does to every notebook NN-*.ipynb:
    only real changes and the stored outputs are what a fresh run produces.
 """
 import argparse
+import os
 import re
 import sys
 import time
 from pathlib import Path
 
 import nbformat
+
+# One BLAS thread in the kernels (they inherit this environment): the course
+# multiplies small matrices, where threads only add overhead.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

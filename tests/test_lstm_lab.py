@@ -1,0 +1,194 @@
+"""helpers.lstm_lab: the gate playground against helpers.lstm, gradients through
+time against numerical gradients, the adding-problem loss, and the shipped run."""
+import numpy as np
+import pytest
+
+from helpers import data, gradcheck, lstm, lstm_lab, rnn
+
+
+def logit(p):
+    return np.log(p / (1 - p))
+
+
+def playground_as_lstm(f, i, o, T):
+    """A real one-unit LSTM whose gates are held at f, i, o by its biases (Wh = 0)."""
+    g = lstm_lab.playground_candidates(T)
+    x = np.arctanh(g)[None, :, None]  # (1, T+1, 1): the g block of Wx is 1, so g_t = tanh(x_t)
+    Wx = np.array([[0.0, 0.0, 1.0, 0.0]])
+    Wh = np.zeros((1, 4))
+    b = np.array([logit(i), logit(f), 0.0, logit(o)])
+    return x, Wx, Wh, b
+
+
+@pytest.mark.parametrize("f,i,o,T", [(0.99, 0.5, 0.5, 100), (0.5, 0.9, 0.2, 30), (0.9, 0.1, 0.95, 7)])
+def test_playground_matches_helpers_lstm_forward_and_backward(f, i, o, T):
+    res = lstm_lab.gate_playground(f, i, o, T)
+    x, Wx, Wh, b = playground_as_lstm(f, i, o, T)
+    h, cache = lstm.forward(x, np.zeros((1, 1)), Wx, Wh, b)
+    np.testing.assert_allclose(cache["c"][0, :, 0], res["c"], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(h[0, :, 0], res["h"], rtol=1e-12, atol=1e-14)
+    # dL/dc_k for L = h_T: run the rest of the sequence from c_k and read lstm.backward's dc0.
+    for k in sorted({0, T // 3, T - 1}):
+        xs = x[:, k + 1:]
+        hs, cs = lstm.forward(xs, h[:, k], Wx, Wh, b, c0=cache["c"][:, k])
+        dh = np.zeros_like(hs)
+        dh[0, -1, 0] = 1.0
+        dc_k = lstm.backward(dh, cs)[5]
+        np.testing.assert_allclose(dc_k[0, 0], res["dc"][k], rtol=1e-10)
+    # The same gradient asked for through the dc argument: L = c_T * dc_T gives f^T dc_T at c_0.
+    dc = np.zeros_like(h)
+    dc[0, -1, 0] = res["dc_T"]
+    dc_init = lstm.backward(np.zeros_like(h), cache, dc=dc)[5]  # gradient on the state before t = 0
+    np.testing.assert_allclose(dc_init[0, 0], f * res["dc"][0], rtol=1e-10)
+
+
+def test_playground_keep_and_memory():
+    res = lstm_lab.gate_playground(0.99, 0.5, 0.5, 100)
+    assert res["keep"] == pytest.approx(0.99 ** 100)
+    assert res["dc"][0] / res["dc"][-1] == pytest.approx(0.99 ** 100)
+    assert res["memory"][0] == pytest.approx(0.5 * 0.9)
+    assert res["t"].shape == res["c"].shape == res["dc"].shape == (101,)
+
+
+@pytest.mark.parametrize("f,T", [(0.001, 1000), (0.5, 1000), (0.999, 1000), (0.01, 1)])
+def test_playground_extremes_do_not_underflow_or_warn(f, T):
+    with np.errstate(all="raise"):  # what the widget uses
+        res = lstm_lab.gate_playground(f, 0.999, 0.001, T)
+        text = lstm_lab.playground_verdict(f, 0.999, 0.001, T, res)
+    assert np.all(np.isfinite(res["dc"])) and np.all(res["dc"] > 0)
+    assert "forget gate" in text and f"after {T} steps" in text
+
+
+def test_playground_verdict_names_the_numbers():
+    res = lstm_lab.gate_playground(0.99, 0.5, 0.5, 100)
+    text = lstm_lab.playground_verdict(0.99, 0.5, 0.5, 100, res)
+    assert "forget gate 0.99" in text and "36.6%" in text and "0.37 of its value at t=100" in text
+    res = lstm_lab.gate_playground(0.01, 0.5, 0.5, 500)
+    assert "less than 1e-300" in lstm_lab.playground_verdict(0.01, 0.5, 0.5, 500, res)
+
+
+@pytest.mark.parametrize("kwargs,words", [
+    (dict(f=1.0, i=0.5, o=0.5, T=10), ["f", "below 1"]),
+    (dict(f=0.5, i=0.0, o=0.5, T=10), ["i", "> 0"]),
+    (dict(f=0.5, i=0.5, o=1.5, T=10), ["o", "below 1"]),
+    (dict(f=0.5, i=0.5, o=0.5, T=0), ["T", ">= 1"]),
+])
+def test_playground_bad_input(kwargs, words):
+    with pytest.raises(ValueError) as info:
+        lstm_lab.gate_playground(**kwargs)
+    for w in words:
+        assert w in str(info.value)
+
+
+def _gtt_problem(kind, T=6, D=3, H=4, seed=0):
+    rng = np.random.default_rng(seed)
+    Wx, Wh, b = lstm_lab.random_params(kind, D, H, rng, forget_bias=1.0)
+    x = rng.standard_normal((1, T, D))
+    w = rng.standard_normal(H)
+    return x, Wx, Wh, b, w
+
+
+@pytest.mark.parametrize("kind", ["lstm", "rnn"])
+def test_gradient_through_time_matches_numerical(kind):
+    """Perturb the state at step k, run the rest forward, compare with the norm reported."""
+    T = 6
+    x, Wx, Wh, b, w = _gtt_problem(kind, T)
+    norms = lstm_lab.gradient_through_time(kind, x, Wx, Wh, b, w)
+    H = w.size
+    if kind == "lstm":
+        h, cache = lstm.forward(x, np.zeros((1, H)), Wx, Wh, b)
+        states = np.concatenate([np.zeros((1, 1, H)), cache["c"]], axis=1)  # c_0 .. c_T
+    else:
+        h, cache = rnn.forward(x, np.zeros((1, H)), Wx, Wh, b)
+        states = np.concatenate([np.zeros((1, 1, H)), h], axis=1)  # h_0 .. h_T
+    for k in range(1, T + 1):
+        s = states[:, k].copy()
+
+        def loss(s):
+            if kind == "lstm":  # h_k = o_k tanh(c_k) follows c_k; o_k is fixed by step k's inputs
+                hk = cache["o"][:, k - 1] * np.tanh(s)
+                return (lstm.forward(x[:, k:], hk, Wx, Wh, b, c0=s)[0][:, -1] @ w) if k < T else hk @ w
+            return (rnn.forward(x[:, k:], s, Wx, Wh, b)[0][:, -1] @ w) if k < T else s @ w
+
+        num = gradcheck.numerical_gradient(loss, s, np.ones(1))
+        assert np.linalg.norm(num) == pytest.approx(norms[k], rel=1e-6), k
+
+
+def test_gradient_through_time_at_the_start_matches_backward():
+    for kind, layer, idx in [("lstm", lstm, 5), ("rnn", rnn, 1)]:
+        x, Wx, Wh, b, w = _gtt_problem(kind, T=9)
+        h, cache = layer.forward(x, np.zeros((1, w.size)), Wx, Wh, b)
+        dh = np.zeros_like(h)
+        dh[0, -1] = w
+        d0 = layer.backward(dh, cache)[idx]  # dc0 for the LSTM, dh0 for the RNN
+        assert lstm_lab.gradient_through_time(kind, x, Wx, Wh, b, w)[0] == pytest.approx(np.linalg.norm(d0), rel=1e-10)
+
+
+def test_gradient_through_time_bad_input():
+    x, Wx, Wh, b, w = _gtt_problem("lstm")
+    with pytest.raises(ValueError, match="kind"):
+        lstm_lab.gradient_through_time("gru", x, Wx, Wh, b, w)
+    with pytest.raises(ValueError, match=r"w must have shape \(H,\)"):
+        lstm_lab.gradient_through_time("lstm", x, Wx, Wh, b, w[:-1])
+    with pytest.raises(ValueError, match="one sequence"):
+        lstm_lab.gradient_through_time("lstm", np.concatenate([x, x]), Wx, Wh, b, w)
+
+
+@pytest.mark.parametrize("kind", ["lstm", "rnn"])
+def test_loss_and_grads_gradient_check(kind):
+    rng = np.random.default_rng(3)
+    params = lstm_lab.init_params(kind, 3, rng, forget_bias=1.0)
+    x, y = data.adding_problem(4, 5, rng)
+    _, grads = lstm_lab.loss_and_grads(kind, params, x, y)
+    for name, p in params.items():
+        num = gradcheck.numerical_gradient(lambda _: lstm_lab.loss_and_grads(kind, params, x, y)[0], p, np.ones(()))
+        assert gradcheck.rel_error(num, grads[name]) < 1e-7, name
+
+
+def test_loss_and_grads_bad_y():
+    rng = np.random.default_rng(0)
+    params = lstm_lab.init_params("rnn", 3, rng)
+    x, y = data.adding_problem(4, 5, rng)
+    with pytest.raises(ValueError, match=r"y must have shape \(N,\)"):
+        lstm_lab.loss_and_grads("rnn", params, x, y[:3])
+
+
+def test_baseline_is_about_one_sixth():
+    rng = np.random.default_rng(0)
+    _, y_train = data.adding_problem(20000, 10, rng)
+    _, y_test = data.adding_problem(20000, 10, rng)
+    assert lstm_lab.baseline_mse(y_train, y_test) == pytest.approx(1 / 6, rel=0.03)
+
+
+def test_shipped_run_is_what_the_script_makes():
+    """The first 100 steps of both runs, retrained here, match the stored curves."""
+    stored = lstm_lab.load_adding_run()
+    for kind in ("lstm", "rnn"):
+        _, curve = lstm_lab.adding_run(kind, steps=100)
+        n = len(curve["step"])
+        np.testing.assert_array_equal(curve["step"], stored[kind][1]["step"][:n])
+        np.testing.assert_allclose(curve["test_mse"], stored[kind][1]["test_mse"][:n], rtol=1e-6)
+
+
+def test_shipped_run_shows_lstm_learning_and_rnn_at_baseline():
+    stored = lstm_lab.load_adding_run()
+    x_test, y_test = lstm_lab.adding_test_set()
+    _, y_train = data.adding_problem(5000, lstm_lab.ADDING["T"], np.random.default_rng(1))
+    base = lstm_lab.baseline_mse(y_train, y_test)
+    for kind in ("lstm", "rnn"):
+        params, curve = stored[kind]
+        assert curve["step"][-1] == lstm_lab.ADDING["steps"]
+        mse = lstm_lab.loss_and_grads(kind, params, x_test, y_test)[0]
+        assert mse == pytest.approx(curve["test_mse"][-1], rel=1e-9)  # the stored weights made the stored curve
+    assert stored["lstm"][1]["test_mse"][-1] < 0.01
+    assert stored["rnn"][1]["test_mse"].min() > 0.9 * base
+
+
+def test_predict_agrees_with_the_loss():
+    rng = np.random.default_rng(5)
+    for kind in ("lstm", "rnn"):
+        params = lstm_lab.init_params(kind, 4, rng)
+        x, y = data.adding_problem(6, 8, rng)
+        pred = lstm_lab.predict(kind, params, x)
+        assert pred.shape == (6,)
+        assert np.mean((pred - y) ** 2) == pytest.approx(lstm_lab.loss_and_grads(kind, params, x, y)[0], rel=1e-12)
