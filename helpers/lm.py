@@ -22,6 +22,7 @@ query is one chunk and the gradient is exact.
 """
 import os
 import tempfile
+import zipfile
 from collections import Counter
 
 import numpy as np
@@ -224,13 +225,37 @@ def save(path, params, vocab, **meta):
 
 
 def load(path):
-    """Read what ``save`` wrote: (params, vocab, meta). No pickles are loaded."""
-    with np.load(path, allow_pickle=False) as z:
-        params = {k: z[k] for k in PARAM_SHAPES}
-        itos = [str(w) for w in z["vocab"]]
-        meta = {k[5:]: z[k][()] for k in z.files if k.startswith("meta_")}
-    if itos[0] != UNK:
-        raise ValueError(f"{path}: the vocabulary must start with {UNK}, got {itos[0]!r}")
+    """Read what ``save`` wrote: (params, vocab, meta). No pickles are loaded.
+
+    A file that is cut short, is not an .npz, or holds another model's arrays
+    raises ValueError saying which, instead of a zipfile or KeyError traceback.
+    """
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            if not hasattr(z, "files"):
+                raise ValueError(f"{path} holds a single array, not a saved language model (.npz)")
+            missing = [k for k in (*PARAM_SHAPES, "vocab") if k not in z.files]
+            if missing:
+                raise ValueError(f"{path} is not a saved language model: it lacks {missing} "
+                                 f"(it holds {sorted(z.files)[:8]})")
+            params = {k: z[k] for k in PARAM_SHAPES}
+            itos = [str(w) for w in z["vocab"]]
+            meta = {k[5:]: z[k][()] for k in z.files if k.startswith("meta_")}
+    except (zipfile.BadZipFile, EOFError, OSError) as err:
+        if isinstance(err, FileNotFoundError):
+            raise
+        raise ValueError(f"{path} could not be read as a saved model (.npz): {err}. "
+                         "Was it cut short while copying? `python -m helpers.autocomplete train` "
+                         "makes it again.") from None
+    except ValueError as err:
+        if "pickled" in str(err):
+            raise ValueError(f"{path} is not an .npz file of arrays (numpy refused to read it "
+                             "without unpickling, which is unsafe)") from None
+        raise
+    if not itos or itos[0] != UNK:
+        raise ValueError(f"{path}: the vocabulary must start with {UNK}, got {itos[:1]!r}")
     vocab = Vocab(itos[1:], unk=True)
-    sizes(params)
+    V = sizes(params)[0]
+    if V != len(vocab):
+        raise ValueError(f"{path}: the vocabulary has {len(vocab)} words but the weights expect V = {V}")
     return params, vocab, meta

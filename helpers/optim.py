@@ -86,14 +86,26 @@ def adam(params, grads, state=None, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
 
 
 def global_norm(grads):
-    """sqrt of the sum of squares of every entry of every gradient."""
-    return float(np.sqrt(sum(np.sum(np.square(g, dtype=np.float64)) for g in grads.values())))
+    """sqrt of the sum of squares of every entry of every gradient (no overflow for huge entries)."""
+    arrays = [np.asarray(g, dtype=np.float64) for g in grads.values()]
+    biggest = max((float(np.max(np.abs(a))) if a.size else 0.0 for a in arrays), default=0.0)
+    if biggest == 0.0 or not np.isfinite(biggest):
+        return biggest  # 0, or inf / nan: the caller reports it
+    return biggest * float(np.sqrt(sum(np.sum(np.square(a / biggest)) for a in arrays)))
+
+
+def _finite_norm(grads):
+    norm = global_norm(grads)
+    if not np.isfinite(norm):
+        raise ValueError("grads contain NaN or inf: the loss has diverged "
+                         "(try a smaller learning rate, or clip the gradients earlier)")
+    return norm
 
 
 def clip_by_value(grads, limit):
     """Clip every entry to [-limit, limit] in place. Returns the global norm *before* clipping."""
     limit = validate.number("limit", limit, low=0, low_open=True)
-    norm = global_norm(grads)
+    norm = _finite_norm(grads)
     for g in grads.values():
         np.clip(g, -limit, limit, out=g)
     return norm
@@ -106,7 +118,7 @@ def clip_by_global_norm(grads, max_norm):
     returns the global norm *before* clipping.
     """
     max_norm = validate.number("max_norm", max_norm, low=0, low_open=True)
-    norm = global_norm(grads)
+    norm = _finite_norm(grads)
     if norm > max_norm:
         for g in grads.values():
             g *= max_norm / norm
