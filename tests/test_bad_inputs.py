@@ -7,7 +7,7 @@ which one to fix, and shapes show expected and given.
 import numpy as np
 import pytest
 
-from helpers import data, gradcheck, layers, lstm, optim, rnn, text
+from helpers import autocomplete, bptt, data, ffn, gradcheck, gradients, layers, lstm, ngram, optim, rnn, text
 
 rng = np.random.default_rng(0)
 N, T, D, H = 3, 4, 5, 6
@@ -20,6 +20,7 @@ _, lstm_cache = lstm.forward(x, h0, LWx, LWh, Lb)
 nan_x = x.copy()
 nan_x[0, 0, 0] = np.nan
 P = {"p": np.ones(3)}
+MODEL = autocomplete.load_pretrained()
 
 CASES = [
     # --- helpers.rnn
@@ -87,6 +88,22 @@ CASES = [
     ("numerical_gradient df shape", lambda: gradcheck.numerical_gradient(np.sin, np.ones(3), np.ones(2)), ValueError, ["df", "(3,)"]),
     ("numerical_gradient f not callable", lambda: gradcheck.numerical_gradient(3, np.ones(3), np.ones(3)), TypeError, ["f"]),
     ("rel_error shapes differ", lambda: gradcheck.rel_error(np.ones(3), np.ones(2)), ValueError, ["a and b", "(3,)", "(2,)"]),
+    # --- topic modules behind the notebooks and their widgets
+    ("ngram n zero", lambda: ngram.NGram([["a", "b"]], n=0), ValueError, ["n", ">= 1"]),
+    ("ngram empty corpus", lambda: ngram.NGram([], n=2), ValueError, ["sentences"]),
+    ("ngram k zero", lambda: ngram.NGram([["a", "b"]], n=2).complete("a", k=0), ValueError, ["k", ">= 1"]),
+    ("ngram non-str tokens", lambda: ngram.NGram([[1, 2]], n=2), TypeError, ["sentences[0]", "str"]),
+    ("autocomplete k zero", lambda: MODEL.complete("las", k=0), ValueError, ["k", ">= 1"]),
+    ("autocomplete k float", lambda: MODEL.complete("las", k=2.5), TypeError, ["k", "integer"]),
+    ("autocomplete prefix None", lambda: MODEL.complete(None), TypeError, ["prefix", "str"]),
+    ("sampling temperature zero", lambda: MODEL.sample("las", rng, temperature=0), ValueError, ["temperature", "> 0"]),
+    ("gradient lab scale negative", lambda: gradients.gradient_norms(-1, "tanh", 10, rng), ValueError, ["scale", "> 0"]),
+    ("gradient lab T zero", lambda: gradients.gradient_norms(1.0, "tanh", 0, rng), ValueError, ["T", ">= 1"]),
+    ("gradient lab activation", lambda: gradients.gradient_norms(1.0, "gelu", 10, rng), ValueError, ["activation", "gelu"]),
+    ("gradient lab rng", lambda: gradients.gradient_norms(1.0, "tanh", 10, 3), TypeError, ["rng", "Generator"]),
+    ("ffn lr zero", lambda: ffn.train(np.zeros((4, 2)), np.zeros(4, int), 3, 0.0, 10, rng), ValueError, ["lr", "> 0"]),
+    ("ffn H zero", lambda: ffn.train(np.zeros((4, 2)), np.zeros(4, int), 0, 0.1, 10, rng), ValueError, ["H", ">= 1"]),
+    ("truncation k zero", lambda: bptt.truncated_backward(np.zeros((N, T, H)), rnn_cache, 0), ValueError, ["k", ">= 1"]),
 ]
 
 
