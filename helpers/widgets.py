@@ -37,6 +37,9 @@ class Experiment:
 
     def __init__(self, controls, draw, figsize=(7.5, 3.8), title=None):
         self.controls = dict(controls)
+        for c in self.controls.values():  # show whole labels ("scale σ_max", not "scale σ_m...")
+            if hasattr(c, "style") and hasattr(c.style, "description_width"):
+                c.style.description_width = "initial"
         self.draw = draw
         self.fig = plt.figure(figsize=figsize)
         plt.close(self.fig)  # keep it out of the inline backend's output

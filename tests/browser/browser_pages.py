@@ -1,0 +1,172 @@
+"""What the browser tests do on a page: run all, wait, look for errors, move a control.
+
+The course's experiments are ``helpers.widgets.Experiment`` boxes: a row of
+controls, an Image with CSS class ``course-figure`` and an HTML verdict with
+class ``course-verdict``. Everything here finds them by those classes.
+"""
+import re
+import time
+
+from playwright.sync_api import Error as PlaywrightError
+
+EXPERIMENT = ".widget-vbox:has(> .course-verdict)"
+ERROR_TEXT = re.compile(r"Traceback|\b\w*Error\b|There was an error when executing cell")
+WIDGET_ERROR_TEXT = re.compile(r"Error displaying widget|Failed to (load|create) (model|view)|"
+                               r"model not found", re.I)
+
+
+def click_run_all(page):
+    """Menu Run > Run All Cells, as a learner would."""
+    page.locator(".lm-MenuBar-item", has_text="Run").first.click()
+    page.locator(".lm-Menu-item[data-command='runmenu:run-all']").click()
+
+
+def prompts(page):
+    return [p.inner_text().strip() for p in page.locator(".jp-CodeCell .jp-InputPrompt").all()]
+
+
+def wait_for_run_all(page, lab, name, timeout):
+    """Wait until no cell shows [*] and the kernel has stayed idle for ~1.5 s."""
+    deadline = time.monotonic() + timeout
+    started, quiet = False, 0
+    while time.monotonic() < deadline:
+        shown = prompts(page)
+        busy = any("*" in p for p in shown)
+        started = started or busy or any(re.search(r"\[\d+\]", p) for p in shown)
+        idle = lab.kernel_state(name) == "idle"
+        quiet = quiet + 1 if (started and not busy and idle) else 0
+        if quiet >= 3:
+            return shown
+        time.sleep(0.5)
+    raise TimeoutError(f"cells still running after {timeout} s; prompts: {prompts(page)}")
+
+
+def output_errors(page):
+    """Texts of error outputs on the page: tracebacks, stderr with an Error, broken widgets."""
+    found = []
+    for el in page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").all():
+        text = el.inner_text()
+        if ERROR_TEXT.search(text):
+            found.append(text.strip()[:600])
+    for el in page.locator(".jp-OutputArea-output").all():
+        text = el.inner_text()
+        if WIDGET_ERROR_TEXT.search(text) or "There was an error when executing cell" in text:
+            found.append(text.strip()[:600])
+    return found
+
+
+def state(box):
+    """(verdict text, figure src) of one experiment box."""
+    return (box.locator(".course-verdict").first.inner_text().strip(),
+            box.locator("img.course-figure").first.get_attribute("src") or "")
+
+
+def wait_for_change(box, before, timeout):
+    """Wait until both the verdict text and the figure changed; return the new state or None."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        now = state(box)
+        if now[0] and now[0] != before[0] and now[1] != before[1]:
+            return now
+        time.sleep(0.1)
+    return None
+
+
+def wait_until_stable(box, seconds=1.0, timeout=20):
+    """Wait until the state has not changed for `seconds` (queued updates done)."""
+    last, since = state(box), time.monotonic()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        now = state(box)
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= seconds:
+            break
+    return last
+
+
+def controls(box):
+    """The experiment's controls, in order, as (kind, locator) pairs."""
+    found = []
+    row = box.locator(":scope > .widget-hbox").first
+    for el in row.locator(":scope > .jupyter-widgets").all():
+        cls = el.get_attribute("class") or ""
+        if "widget-slider" in cls:
+            found.append(("slider", el))
+        elif "widget-text" in cls or "widget-textarea" in cls:
+            found.append(("text", el))
+        elif "widget-dropdown" in cls:
+            found.append(("dropdown", el))
+        elif "widget-toggle-buttons" in cls:
+            found.append(("toggle", el))
+        elif "widget-checkbox" in cls:
+            found.append(("checkbox", el))
+        else:
+            found.append(("other:" + cls, el))
+    return found
+
+
+def actions_for(kind, el, spec):
+    """Yield (description, callable) attempts that move this control, mildest first."""
+    if kind == "slider":
+        handle = el.locator(".noUi-handle").first
+        keys = spec.get("keys") or [["ArrowRight"] * 3, ["End"], ["Home"]]
+        for seq in keys:
+            def press(seq=seq):
+                handle.focus()
+                for key in seq:
+                    handle.press(key)
+            yield f"slider: focus the handle, press {'+'.join(seq)}", press
+    elif kind == "text":
+        box = el.locator("input, textarea").first
+        current = box.input_value()
+        text = spec.get("text") or (current + " the" if current else "the")
+        multiline = "widget-textarea" in (el.get_attribute("class") or "")
+
+        def type_text():
+            box.click()
+            box.press("Control+a")
+            box.press_sequentially(text, delay=20)
+            box.press("Tab" if multiline else "Enter")  # commits when continuous_update=False
+        yield f"text box: type {text!r}", type_text
+    elif kind == "dropdown":
+        select = el.locator("select").first
+        options = select.locator("option").all()
+        for k in range(len(options)):
+            def choose(k=k):
+                select.select_option(index=k)
+            yield f"dropdown: choose option {k}", choose
+    elif kind in ("toggle", "checkbox"):
+        targets = el.locator("button, input").all()
+        for k, target in enumerate(targets):
+            yield f"{kind}: click item {k}", target.click
+
+
+def move_main_control(box, spec, timeout=15):
+    """Move the experiment's main control until verdict and figure change.
+
+    spec: {"control": index (default 0), "keys": [[...], ...], "text": str}.
+    Returns (description, seconds until the change showed, before, after);
+    after is None when nothing changed the page.
+    """
+    found = controls(box)
+    if not found:
+        raise AssertionError("the experiment has no controls in its first row")
+    index = spec.get("control", 0)
+    kind, el = found[index]
+    before = state(box)
+    tried = []
+    for description, act in actions_for(kind, el, spec):
+        tried.append(description)
+        start = time.monotonic()
+        try:
+            act()
+        except PlaywrightError as err:
+            tried[-1] += f" (failed: {err.message.splitlines()[0]})"
+            continue
+        after = wait_for_change(box, before, timeout)
+        if after is not None:
+            seconds = time.monotonic() - start
+            return "; then ".join(tried), seconds, before, wait_until_stable(box)
+    return "; then ".join(tried) or f"no way to move a {kind}", None, before, None
