@@ -11,7 +11,7 @@ What it does to every notebook NN-*.ipynb:
    from the notebooks' own titles: nothing is maintained by hand;
 2. executes it top to bottom in a fresh kernel (cwd notebooks/), printing the
    time it took (budget: 30 s each);
-3. strips saved widget state and per-cell timing metadata, so diffs show
+3. strips saved widget state, widget views and per-cell timing metadata, so diffs show
    only real changes and the stored outputs are what a fresh run produces.
 """
 import argparse
@@ -104,6 +104,9 @@ def clean(nb):
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
         cell.metadata.pop("ExecuteTime", None)
+        if cell.cell_type == "code":  # a live widget's view: meaningless without its state
+            cell.outputs = [o for o in cell.outputs
+                            if "application/vnd.jupyter.widget-view+json" not in o.get("data", {})]
     return nb
 
 
