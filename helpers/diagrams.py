@@ -129,7 +129,7 @@ def ffn(ax=None, sizes=(3, 4, 2)):
                fontsize=13, va="top")
     _label(ax, (4.2, 4.5), "information flows one way, left to right: no loops, no memory", INK,
            fontsize=12)
-    x, h, y, b, c, Wx, Wy = (_tex(n, None) for n in ("x", "h", "y", "b", "c_bias", "Wx", "Wy"))
+    x, h, y, b, c, Wx, Wy = (_tex(n, None) for n in ("x", "h", "y", "b", "by", "Wx", "Wy"))
     eq = f"${h} = \\tanh({x} {Wx} + {b}), \\quad {y} = {h} {Wy} + {c}$"
     _label(ax, (4.2, -0.8), eq, INK, fontsize=13)
     return ax
