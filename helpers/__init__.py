@@ -1,0 +1,17 @@
+"""helpers: the small numpy package the course builds, one idea per module.
+
+Import the module you need and call through it, so the reader always sees
+where a name comes from::
+
+    from helpers import rnn, lstm, gradcheck
+    h, cache = rnn.forward(x, h0, Wx, Wh, b)
+
+Layers and training:  layers, rnn, lstm, gradcheck, optim, lm
+Data and text:        data, text, corpus, ngram
+Notebook topics:      ffn (01), stepper (03), bptt (04), gradients (05),
+                      lstm_lab (06), autocomplete (07)
+Pictures and widgets: notation, plots, diagrams, widgets
+Exercise checks:      exercises.nb00 ... exercises.nb07
+
+Importing helpers prints nothing, seeds nothing and styles nothing.
+"""
