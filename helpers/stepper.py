@@ -3,7 +3,7 @@
 The network reads a word one character at a time and predicts the next one:
 
     h_t = tanh(x_t Wx + h_{t-1} Wh + b)      (N, H)   helpers.rnn
-    y_t = h_t Wy + c                          (N, V)   scores for the next character
+    y_t = h_t Wy + by                         (N, V)   scores for the next character
 
 Each word is read as "^" + word (``^`` marks the start) and must predict
 word + "$" (``$`` marks the end); the characters come from
@@ -24,7 +24,7 @@ MAX_WORD = 12  # the widget shows at most this many characters
 
 
 def encode(words, vocab):
-    """Words -> x (N, T, V) one-hot inputs, y (N, T) next-character ids, mask (N, T).
+    """Words -> x (N, T, V) one-hot inputs, targets (N, T) next-character ids, mask (N, T).
 
     Row n reads "^" + words[n] and its targets are words[n] + "$"; shorter
     words are padded at the end, and mask is 0 on the padding.
@@ -38,47 +38,47 @@ def encode(words, vocab):
         raise ValueError(f"words use characters that are not in the vocabulary: {missing}")
     N, T, V = len(words), max(len(w) for w in words) + 1, len(vocab)
     ids = np.zeros((N, T), dtype=np.int64)  # padding reads "^" (masked out anyway)
-    y = np.zeros((N, T), dtype=np.int64)
+    targets = np.zeros((N, T), dtype=np.int64)
     mask = np.zeros((N, T))
     for n, w in enumerate(words):
         ids[n, :len(w) + 1] = vocab.encode(list(START + w))
-        y[n, :len(w) + 1] = vocab.encode(list(w + END))
+        targets[n, :len(w) + 1] = vocab.encode(list(w + END))
         mask[n, :len(w) + 1] = 1.0
-    return data.one_hot(ids, V), y, mask
+    return data.one_hot(ids, V), targets, mask
 
 
 def init_params(V, H, rng, scale=0.1):
-    """Small random weights: Wx (V, H), Wh (H, H), b (H,), Wy (H, V), c (V,)."""
+    """Small random weights: Wx (V, H), Wh (H, H), b (H,), Wy (H, V), by (V,)."""
     V = validate.integer("V", V, low=1)
     H = validate.integer("H", H, low=1)
     rng = validate.rng("rng", rng)
     scale = validate.number("scale", scale, low=0, low_open=True)
     return {"Wx": scale * rng.standard_normal((V, H)), "Wh": scale * rng.standard_normal((H, H)),
-            "b": np.zeros(H), "Wy": scale * rng.standard_normal((H, V)), "c": np.zeros(V)}
+            "b": np.zeros(H), "Wy": scale * rng.standard_normal((H, V)), "by": np.zeros(V)}
 
 
 def _check_params(params):
-    if not isinstance(params, dict) or not {"Wx", "Wh", "b", "Wy", "c"} <= set(params):
-        raise TypeError("params must be a dict with Wx, Wh, b, Wy and c (make one with init_params)")
+    if not isinstance(params, dict) or not {"Wx", "Wh", "b", "Wy", "by"} <= set(params):
+        raise TypeError("params must be a dict with Wx, Wh, b, Wy and by (make one with init_params)")
 
 
 def forward(params, x):
-    """x (N, T, V) one-hot -> h (N, T, H), logits (N, T, V), caches. h_0 is zero."""
+    """x (N, T, V) one-hot -> h (N, T, H), scores y (N, T, V), caches. h_0 is zero."""
     _check_params(params)
     x = validate.array("x", x, ndim=3, letters="(N, T, V)")
     N, H = x.shape[0], params["Wh"].shape[0]
     h, rnn_cache = rnn.forward(x, np.zeros((N, H)), params["Wx"], params["Wh"], params["b"])
-    logits, out_cache = layers.affine_forward(h, params["Wy"], params["c"])  # (N, T, V)
-    return h, logits, (rnn_cache, out_cache)
+    y, out_cache = layers.affine_forward(h, params["Wy"], params["by"])  # (N, T, V)
+    return h, y, (rnn_cache, out_cache)
 
 
-def loss_and_grads(params, x, y, mask):
+def loss_and_grads(params, x, targets, mask):
     """Mean cross-entropy of the next-character predictions, and its gradients (a dict like params)."""
-    h, logits, (rnn_cache, out_cache) = forward(params, x)
-    loss, dlogits = layers.softmax_cross_entropy(logits, y, mask)
-    dh, dWy, dc = layers.affine_backward(dlogits, out_cache)
+    h, y, (rnn_cache, out_cache) = forward(params, x)
+    loss, dy = layers.softmax_cross_entropy(y, targets, mask)
+    dh, dWy, dby = layers.affine_backward(dy, out_cache)
     _, _, dWx, dWh, db = rnn.backward(dh, rnn_cache)
-    return loss, {"Wx": dWx, "Wh": dWh, "b": db, "Wy": dWy, "c": dc}
+    return loss, {"Wx": dWx, "Wh": dWh, "b": db, "Wy": dWy, "by": dby}
 
 
 def train(words, H, steps, rng, lr=0.05):
@@ -91,11 +91,11 @@ def train(words, H, steps, rng, lr=0.05):
     steps = validate.integer("steps", steps, low=1, high=10_000)
     rng = validate.rng("rng", rng)
     vocab = char_vocab(words)
-    x, y, mask = encode(words, vocab)
+    x, targets, mask = encode(words, vocab)
     params = init_params(len(vocab), H, rng)
     state, losses = None, np.empty(steps)
     for i in range(steps):
-        losses[i], grads = loss_and_grads(params, x, y, mask)
+        losses[i], grads = loss_and_grads(params, x, targets, mask)
         optim.clip_by_global_norm(grads, 5.0)
         state = optim.adam(params, grads, state, lr=lr)
     return params, vocab, losses
@@ -122,8 +122,8 @@ def step_through(params, vocab, word):
                          f"use only '{known}'")
     inputs = [START] + list(word)
     x = data.one_hot(vocab.encode(inputs), len(vocab))[None]  # (1, T, V)
-    h, logits, _ = forward(params, x)
-    probs = layers.softmax(logits[0])  # (T, V)
+    h, y, _ = forward(params, x)
+    probs = layers.softmax(y[0])  # (T, V)
     best = probs.argmax(axis=1)
     return {"inputs": inputs, "h": h[0], "probs": probs,
             "top": vocab.decode(best), "top_p": probs[np.arange(len(best)), best]}

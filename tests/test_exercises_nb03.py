@@ -126,7 +126,8 @@ def test_count_params_right():
 @pytest.mark.parametrize("wrong, words", [
     (lambda D, H, V, T: T * (D * H + H * H + H + H * V + V), "grows with T"),
     (lambda D, H, V, T: D * H + H * H + H * V, "biases are missing"),
-    (lambda D, H, V, T: D * H + H * H + H, "output layer"),
+    (lambda D, H, V, T: D * H + H * H + H * V, "by has V"),  # the output bias is by, never c
+    (lambda D, H, V, T: D * H + H * H + H, "output layer Wy (H, V) and by (V,)"),
     (lambda D, H, V, T: D * H + H * V + H + V, "Wh is missing"),
     (lambda D, H, V, T: D * H + H * H + H + H * V, "expected"),
     (lambda D, H, V, T: None, "return"),

@@ -157,11 +157,11 @@ def check_count_params(fn):
             return failed("your count grows with T: the same Wx, Wh, b are reused at every step, "
                           "so the number of parameters does not depend on the sequence length")
         if g == D * H + H * H + H * V:
-            return failed("the biases are missing: b has H entries and c has V")
+            return failed("the biases are missing: b has H entries and by has V")
         if g == D * H + H * H + H:
-            return failed("only the recurrent layer is counted: add the output layer Wy (H, V) and c (V,)")
+            return failed("only the recurrent layer is counted: add the output layer Wy (H, V) and by (V,)")
         if g == D * H + H * V + H + V:
             return failed("Wh is missing: the recurrent weights are an (H, H) matrix")
         return failed(f"count_params({D}, {H}, {V}, {T}) = {got}, expected {want}: add up the sizes of "
-                      "Wx (D, H), Wh (H, H), b (H,), Wy (H, V) and c (V,)")
+                      "Wx (D, H), Wh (H, H), b (H,), Wy (H, V) and by (V,)")
     return passed("count_params: D*H + H*H + H + H*V + V, the same for any T (weights are shared across time).")
