@@ -5,7 +5,7 @@ with the course's names, so that notebook 03 only has to add Wh::
 
     a = x Wx + b         (N, H)    affine
     h = tanh(a)          (N, H)
-    y = h Wy + c         (N, V)    scores (logits)
+    y = h Wy + by        (N, V)    scores (logits)
     L = mean_n -log softmax(y)[n, labels_n]
 
 Shapes: N examples, D input size, H hidden size, V classes.
@@ -56,7 +56,7 @@ def spiral(n, K, rng, noise=0.2):
 
 
 def init_params(D, H, V, rng):
-    """Small random weights, zero biases: {"Wx" (D, H), "b" (H,), "Wy" (H, V), "c" (V,)}.
+    """Small random weights, zero biases: {"Wx" (D, H), "b" (H,), "Wy" (H, V), "by" (V,)}.
 
     Wx has scale 1/sqrt(D) so tanh starts in its steep middle; Wy starts
     small so the first prediction is nearly uniform (loss about log V).
@@ -66,13 +66,13 @@ def init_params(D, H, V, rng):
     V = validate.integer("V", V, low=2)
     rng = validate.rng("rng", rng)
     return {"Wx": rng.standard_normal((D, H)) / np.sqrt(D), "b": np.zeros(H),
-            "Wy": 0.01 * rng.standard_normal((H, V)), "c": np.zeros(V)}
+            "Wy": 0.01 * rng.standard_normal((H, V)), "by": np.zeros(V)}
 
 
 def _check_params(params):
-    if not isinstance(params, dict) or set(params) != {"Wx", "b", "Wy", "c"}:
+    if not isinstance(params, dict) or set(params) != {"Wx", "b", "Wy", "by"}:
         got = sorted(params) if isinstance(params, dict) else type(params).__name__
-        raise ValueError(f"params must be a dict with keys ['Wx', 'Wy', 'b', 'c'], got {got}")
+        raise ValueError(f"params must be a dict with keys ['Wx', 'Wy', 'b', 'by'], got {got}")
     Wx = validate.array("Wx", params["Wx"], ndim=2, letters="(D, H)")
     Wy = validate.array("Wy", params["Wy"], ndim=2, letters="(H, V)")
     validate.shape("Wy", Wy, (Wx.shape[1], Wy.shape[1]), "(H, V)")
@@ -86,7 +86,7 @@ def forward(params, x):
     validate.shape("x", x, (x.shape[0], D), "(N, D)")
     a, c1 = layers.affine_forward(x, params["Wx"], params["b"])  # (N, H)
     h, c2 = layers.activation_forward(a, "tanh")  # (N, H)
-    y, c3 = layers.affine_forward(h, params["Wy"], params["c"])  # (N, V)
+    y, c3 = layers.affine_forward(h, params["Wy"], params["by"])  # (N, V)
     return y, (c1, c2, c3)
 
 
@@ -98,16 +98,16 @@ def predict_proba(params, x):
 
 
 def loss_and_grads(params, x, labels):
-    """Mean cross-entropy loss L and gradients {"Wx": dWx, "b": db, "Wy": dWy, "c": dc}.
+    """Mean cross-entropy loss L and gradients {"Wx": dWx, "b": db, "Wy": dWy, "by": dby}.
 
     Built from ``helpers.layers`` (each call checks its arguments).
     """
     y, (c1, c2, c3) = forward(params, x)
     L, dy = layers.softmax_cross_entropy(y, labels)  # dy (N, V)
-    dh, dWy, dc = layers.affine_backward(dy, c3)  # dh (N, H)
+    dh, dWy, dby = layers.affine_backward(dy, c3)  # dh (N, H)
     da = layers.activation_backward(dh, c2)  # (N, H)
     _, dWx, db = layers.affine_backward(da, c1)
-    return L, {"Wx": dWx, "b": db, "Wy": dWy, "c": dc}
+    return L, {"Wx": dWx, "b": db, "Wy": dWy, "by": dby}
 
 
 def _loss_and_grads_fast(params, x, labels):
@@ -117,17 +117,17 @@ def _loss_and_grads_fast(params, x, labels):
     already checked; tests/test_ffn.py checks that it agrees with the
     layer-by-layer version above.
     """
-    Wx, b, Wy, c = params["Wx"], params["b"], params["Wy"], params["c"]
+    Wx, b, Wy, by = params["Wx"], params["b"], params["Wy"], params["by"]
     N = x.shape[0]
     h = np.tanh(x @ Wx + b)  # (N, H)
-    y = h @ Wy + c  # (N, V)
+    y = h @ Wy + by  # (N, V)
     logp = layers.log_softmax(y)  # (N, V)
     L = -logp[np.arange(N), labels].mean()
     dy = np.exp(logp)
     dy[np.arange(N), labels] -= 1.0
     dy /= N  # (N, V)
     da = (dy @ Wy.T) * (1.0 - h * h)  # (N, H)
-    return float(L), {"Wx": x.T @ da, "b": da.sum(axis=0), "Wy": h.T @ dy, "c": dy.sum(axis=0)}
+    return float(L), {"Wx": x.T @ da, "b": da.sum(axis=0), "Wy": h.T @ dy, "by": dy.sum(axis=0)}
 
 
 def train(x, labels, H, lr, steps, rng, V=None):
@@ -170,7 +170,7 @@ def train(x, labels, H, lr, steps, rng, V=None):
 
 
 def verdict(losses, steps=None):
-    """One line describing a loss curve: converged, still learning, stuck, unstable or diverged.
+    """One line describing a loss curve: converged, still learning, stuck, slow, a poor fit, unstable or diverged.
 
     losses: 1-D array from ``train``; steps: the number of updates asked
     for (a shorter ``losses`` means training stopped because it diverged).
@@ -200,6 +200,8 @@ def verdict(losses, steps=None):
         return f"{head}: still learning, the loss fell {100 * drop:.0f}% in the last tenth (more steps or a larger learning rate)"
     if final > 0.8 * start:
         return f"{head}: stuck, barely below the start {start:.2f} (learning rate too small, or too few hidden units)"
+    if final > 0.5 * start:
+        return f"{head}: slow, the loss is still near its plateau (try a larger learning rate, then more hidden units)"
     return f"{head}: levelled off at a poor fit (try more hidden units or a larger learning rate)"
 
 

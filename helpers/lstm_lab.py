@@ -192,21 +192,21 @@ def predict(kind, params, x):
     return (h[:, -1] @ params["Wy"] + params["by"])[:, 0]
 
 
-def loss_and_grads(kind, params, x, y):
+def loss_and_grads(kind, params, x, targets):
     """MSE of the prediction read from the last hidden state, and its gradients.
 
-    x (N, T, D), y (N,). pred = h_T Wy + by; L = mean((pred - y)^2).
+    x (N, T, D), targets (N,). pred = h_T Wy + by; L = mean((pred - targets)^2).
     Returns (L, grads) with grads keyed like params.
     """
     validate.choice("kind", kind, {"lstm", "rnn"})
     x = validate.array("x", x, ndim=3, letters="(N, T, D)")
-    y = validate.array("y", y, ndim=1, letters="(N,)")
-    validate.shape("y", y, (x.shape[0],), "(N,)")
+    targets = validate.array("targets", targets, ndim=1, letters="(N,)")
+    validate.shape("targets", targets, (x.shape[0],), "(N,)")
     layer = lstm if kind == "lstm" else rnn
     N, H = x.shape[0], params["Wh"].shape[0]
     h, cache = layer.forward(x, np.zeros((N, H)), params["Wx"], params["Wh"], params["b"])
     out, acache = layers.affine_forward(h[:, -1], params["Wy"], params["by"])  # (N, 1)
-    err = out[:, 0] - y  # (N,)
+    err = out[:, 0] - targets  # (N,)
     dout = (2.0 / N) * err[:, None]  # (N, 1)
     dhT, dWy, dby = layers.affine_backward(dout, acache)
     dh = np.zeros_like(h)
@@ -215,14 +215,14 @@ def loss_and_grads(kind, params, x, y):
     return float(np.mean(err ** 2)), dict(Wx=dWx, Wh=dWh, b=db, Wy=dWy, by=dby)
 
 
-def baseline_mse(y_train, y_test):
-    """MSE on y_test of the best constant guess, the mean of y_train (no memory needed)."""
-    y_train = validate.array("y_train", y_train, ndim=1, letters="(N,)")
-    y_test = validate.array("y_test", y_test, ndim=1, letters="(N,)")
-    return float(np.mean((y_test - y_train.mean()) ** 2))
+def baseline_mse(targets_train, targets_test):
+    """MSE on targets_test of the best constant guess, the mean of targets_train (no memory needed)."""
+    targets_train = validate.array("targets_train", targets_train, ndim=1, letters="(N,)")
+    targets_test = validate.array("targets_test", targets_test, ndim=1, letters="(N,)")
+    return float(np.mean((targets_test - targets_train.mean()) ** 2))
 
 
-def train_adding(kind, params, T, steps, lr, rng, x_test, y_test, N=32, eval_every=25, max_norm=1.0):
+def train_adding(kind, params, T, steps, lr, rng, x_test, targets_test, N=32, eval_every=25, max_norm=1.0):
     """Adam on fresh adding-problem batches; params change in place.
 
     Each step draws N sequences of length T, clips the gradient to global norm
@@ -234,18 +234,18 @@ def train_adding(kind, params, T, steps, lr, rng, x_test, y_test, N=32, eval_eve
     rng = validate.rng("rng", rng)
     state, record = None, ([], [])
     for s in range(1, steps + 1):
-        x, y = data.adding_problem(N, T, rng)
-        _, grads = loss_and_grads(kind, params, x, y)
+        x, targets = data.adding_problem(N, T, rng)
+        _, grads = loss_and_grads(kind, params, x, targets)
         optim.clip_by_global_norm(grads, max_norm)
         state = optim.adam(params, grads, state, lr=lr)
         if s % eval_every == 0 or s == steps:
             record[0].append(s)
-            record[1].append(float(np.mean((predict(kind, params, x_test) - y_test) ** 2)))
+            record[1].append(float(np.mean((predict(kind, params, x_test) - targets_test) ** 2)))
     return dict(step=np.array(record[0]), test_mse=np.array(record[1]))
 
 
 def adding_test_set(settings=ADDING):
-    """The fixed test set of the shipped run: x (n_test, T, 2), y (n_test,)."""
+    """The fixed test set of the shipped run: x (n_test, T, 2), targets (n_test,)."""
     return data.adding_problem(settings["n_test"], settings["T"], np.random.default_rng(settings["test_seed"]))
 
 
@@ -258,9 +258,9 @@ def adding_run(kind, steps=None, settings=ADDING):
     s = settings[kind]
     rng = np.random.default_rng(s["seed"])
     params = init_params(kind, s["H"], rng, forget_bias=s["forget_bias"])
-    x_test, y_test = adding_test_set(settings)
+    x_test, targets_test = adding_test_set(settings)
     curve = train_adding(kind, params, settings["T"], settings["steps"] if steps is None else steps,
-                         s["lr"], rng, x_test, y_test, N=settings["N"],
+                         s["lr"], rng, x_test, targets_test, N=settings["N"],
                          eval_every=settings["eval_every"], max_norm=settings["max_norm"])
     return params, curve
 

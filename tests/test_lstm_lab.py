@@ -138,26 +138,26 @@ def test_gradient_through_time_bad_input():
 def test_loss_and_grads_gradient_check(kind):
     rng = np.random.default_rng(3)
     params = lstm_lab.init_params(kind, 3, rng, forget_bias=1.0)
-    x, y = data.adding_problem(4, 5, rng)
-    _, grads = lstm_lab.loss_and_grads(kind, params, x, y)
+    x, targets = data.adding_problem(4, 5, rng)
+    _, grads = lstm_lab.loss_and_grads(kind, params, x, targets)
     for name, p in params.items():
-        num = gradcheck.numerical_gradient(lambda _: lstm_lab.loss_and_grads(kind, params, x, y)[0], p, np.ones(()))
+        num = gradcheck.numerical_gradient(lambda _: lstm_lab.loss_and_grads(kind, params, x, targets)[0], p, np.ones(()))
         assert gradcheck.rel_error(num, grads[name]) < 1e-7, name
 
 
-def test_loss_and_grads_bad_y():
+def test_loss_and_grads_bad_targets():
     rng = np.random.default_rng(0)
     params = lstm_lab.init_params("rnn", 3, rng)
-    x, y = data.adding_problem(4, 5, rng)
-    with pytest.raises(ValueError, match=r"y must have shape \(N,\)"):
-        lstm_lab.loss_and_grads("rnn", params, x, y[:3])
+    x, targets = data.adding_problem(4, 5, rng)
+    with pytest.raises(ValueError, match=r"targets must have shape \(N,\)"):
+        lstm_lab.loss_and_grads("rnn", params, x, targets[:3])
 
 
 def test_baseline_is_about_one_sixth():
     rng = np.random.default_rng(0)
-    _, y_train = data.adding_problem(20000, 10, rng)
-    _, y_test = data.adding_problem(20000, 10, rng)
-    assert lstm_lab.baseline_mse(y_train, y_test) == pytest.approx(1 / 6, rel=0.03)
+    _, targets_train = data.adding_problem(20000, 10, rng)
+    _, targets_test = data.adding_problem(20000, 10, rng)
+    assert lstm_lab.baseline_mse(targets_train, targets_test) == pytest.approx(1 / 6, rel=0.03)
 
 
 def test_shipped_run_is_what_the_script_makes():
@@ -172,13 +172,13 @@ def test_shipped_run_is_what_the_script_makes():
 
 def test_shipped_run_shows_lstm_learning_and_rnn_at_baseline():
     stored = lstm_lab.load_adding_run()
-    x_test, y_test = lstm_lab.adding_test_set()
-    _, y_train = data.adding_problem(5000, lstm_lab.ADDING["T"], np.random.default_rng(1))
-    base = lstm_lab.baseline_mse(y_train, y_test)
+    x_test, targets_test = lstm_lab.adding_test_set()
+    _, targets_train = data.adding_problem(5000, lstm_lab.ADDING["T"], np.random.default_rng(1))
+    base = lstm_lab.baseline_mse(targets_train, targets_test)
     for kind in ("lstm", "rnn"):
         params, curve = stored[kind]
         assert curve["step"][-1] == lstm_lab.ADDING["steps"]
-        mse = lstm_lab.loss_and_grads(kind, params, x_test, y_test)[0]
+        mse = lstm_lab.loss_and_grads(kind, params, x_test, targets_test)[0]
         assert mse == pytest.approx(curve["test_mse"][-1], rel=1e-9)  # the stored weights made the stored curve
     assert stored["lstm"][1]["test_mse"][-1] < 0.01
     assert stored["rnn"][1]["test_mse"].min() > 0.9 * base
@@ -188,7 +188,8 @@ def test_predict_agrees_with_the_loss():
     rng = np.random.default_rng(5)
     for kind in ("lstm", "rnn"):
         params = lstm_lab.init_params(kind, 4, rng)
-        x, y = data.adding_problem(6, 8, rng)
+        x, targets = data.adding_problem(6, 8, rng)
         pred = lstm_lab.predict(kind, params, x)
         assert pred.shape == (6,)
-        assert np.mean((pred - y) ** 2) == pytest.approx(lstm_lab.loss_and_grads(kind, params, x, y)[0], rel=1e-12)
+        assert np.mean((pred - targets) ** 2) == pytest.approx(lstm_lab.loss_and_grads(kind, params, x, targets)[0],
+                                                               rel=1e-12)
