@@ -167,8 +167,9 @@ def measure_cost(Ts, rng, N=8, D=16, H=64, repeats=5):
     """Time and memory of one forward + full backward pass as T grows.
 
     Ts: sequence lengths to try. Returns a dict of arrays (one entry per T):
-    "T", "seconds" (median over ``repeats`` of forward + backward, measured
-    with time.perf_counter) and "cache_bytes" (what forward stores for backward).
+    "T", "seconds" (the fastest of ``repeats`` runs of forward + backward,
+    measured with time.perf_counter: the minimum is the run least disturbed by
+    other programs) and "cache_bytes" (what forward stores for backward).
     """
     Ts = [validate.integer("T", T, low=1) for T in Ts]
     if not Ts:
@@ -183,6 +184,6 @@ def measure_cost(Ts, rng, N=8, D=16, H=64, repeats=5):
             h, cache = rnn.forward(x, h0, Wx, Wh, b)
             rnn.backward(dh, cache)
             runs.append(time.perf_counter() - start)
-        seconds.append(float(np.median(runs)))
+        seconds.append(float(min(runs)))
         nbytes.append(cache_nbytes(cache))
     return {"T": np.array(Ts), "seconds": np.array(seconds), "cache_bytes": np.array(nbytes)}

@@ -247,7 +247,7 @@ def train_adding(clip, limit, rng, T=20, H=16, N=32, steps=300, lr=0.1, scale=1.
 
     clip: "none", "value" (optim.clip_by_value at ``limit``) or "norm"
     (optim.clip_by_global_norm at ``limit``). Wh starts as recurrent_matrix(H, scale),
-    so with scale > 1 gradients can explode. The prediction is h_T Wy + c, the
+    so with scale > 1 gradients can explode. The prediction is y = h_T Wy + by, the
     loss the mean squared error. The run stops early if it diverges (an error
     above 1e6 or a gradient entry above 1e100), before anything overflows.
 
@@ -263,12 +263,12 @@ def train_adding(clip, limit, rng, T=20, H=16, N=32, steps=300, lr=0.1, scale=1.
     rng = validate.rng("rng", rng)
     steps = validate.integer("steps", steps, low=1)
     p = {"Wx": rng.standard_normal((2, H)) * 0.5, "Wh": recurrent_matrix(H, scale, rng), "b": np.zeros(H),
-         "Wy": rng.standard_normal((H, 1)) / np.sqrt(H), "c": np.zeros(1)}
+         "Wy": rng.standard_normal((H, 1)) / np.sqrt(H), "by": np.zeros(1)}
     out = {"loss": [], "norm": [], "cosine": [], "diverged_at": None}
     for step in range(steps):
-        x, y = data.adding_problem(N, T, rng)  # x (N, T, 2), y (N,)
+        x, targets = data.adding_problem(N, T, rng)  # x (N, T, 2), targets (N,)
         h, cache = rnn.forward(x, np.zeros((N, H)), p["Wx"], p["Wh"], p["b"])
-        err = (h[:, -1] @ p["Wy"] + p["c"])[:, 0] - y  # (N,)
+        err = (h[:, -1] @ p["Wy"] + p["by"])[:, 0] - targets  # (N,)
         if not np.all(np.abs(err) < 1e6):
             out["diverged_at"] = step
             break
@@ -276,7 +276,7 @@ def train_adding(clip, limit, rng, T=20, H=16, N=32, steps=300, lr=0.1, scale=1.
         dh = np.zeros_like(h)
         dh[:, -1] = dy @ p["Wy"].T  # only the last step has a loss
         _, _, dWx, dWh, db = rnn.backward(dh, cache)
-        g = {"Wx": dWx, "Wh": dWh, "b": db, "Wy": h[:, -1].T @ dy, "c": dy.sum(axis=0)}
+        g = {"Wx": dWx, "Wh": dWh, "b": db, "Wy": h[:, -1].T @ dy, "by": dy.sum(axis=0)}
         if not all(np.all(np.abs(v) < 1e100) for v in g.values()):
             out["diverged_at"] = step
             break

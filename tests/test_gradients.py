@@ -151,3 +151,18 @@ def test_verdict_for_an_exactly_zero_gradient():
     tr.log10_norm[:4] = -np.inf  # as if every relu unit were off at step 4
     text = gradients.verdict(tr)
     assert text.startswith("vanished: the gradient is exactly 0 at t = 3")
+
+
+def test_train_adding_clipping():
+    """Norm clipping keeps the direction, value clipping bends it; without clipping the run diverges."""
+    runs = {clip: gradients.train_adding(clip, limit, np.random.default_rng(0), steps=60)
+            for clip, limit in [("none", None), ("value", 0.1), ("norm", 1.0)]}
+    assert runs["none"]["diverged_at"] is not None
+    for clip in ("value", "norm"):
+        r = runs[clip]
+        assert r["diverged_at"] is None and len(r["loss"]) == 60
+        assert np.all(np.isfinite(r["loss"])) and np.all(r["norm"] >= 0)
+    np.testing.assert_allclose(runs["norm"]["cosine"], 1.0, atol=1e-12)
+    assert runs["value"]["cosine"].min() < 0.99
+    with pytest.raises(ValueError, match="clip"):
+        gradients.train_adding("sideways", 1.0, np.random.default_rng(0))
