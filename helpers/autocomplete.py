@@ -146,12 +146,12 @@ class Autocomplete:
 
     def token_nll(self, sentences, N=16):
         """-log P of each predicted token (the words, then "</s>") of each sentence: a list of (len + 1,) arrays."""
-        x, y, mask = lm.encode(sentences, self.vocab)
+        x, targets, mask = lm.encode(sentences, self.vocab)
         out = []
         for s in range(0, len(x), N):
             logits, _ = lm.forward(self.params, x[s:s + N])
             logp = layers.log_softmax(logits.astype(np.float64))  # (N, T, V)
-            nll = -np.take_along_axis(logp, y[s:s + N, :, None], axis=-1)[..., 0]
+            nll = -np.take_along_axis(logp, targets[s:s + N, :, None], axis=-1)[..., 0]
             out += [row[m == 1] for row, m in zip(nll, mask[s:s + N])]
         return out
 

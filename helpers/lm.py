@@ -1,15 +1,15 @@
 """A word-level LSTM language model: embedding -> LSTM -> affine -> softmax.
 
-For a query w_1 .. w_n the model reads x = [<s>, w_1, .., w_n] and predicts
-y = [w_1, .., w_n, </s>], one word ahead at every step:
+For a query w_1 .. w_n the model reads the word ids x = [<s>, w_1, .., w_n]
+and predicts targets = [w_1, .., w_n, </s>], one word ahead at every step:
 
-    e_t = W_embed[x_t]                                   (N, D)  embedding
+    e_t = W_embed[x_t]                                   (N, D)  embedding: word id -> vector
     h_t, c_t = LSTM(e_t, h_{t-1}, c_{t-1})               (N, H)  helpers.lstm
-    s_t = h_t Wy + by                                    (N, V)  scores (logits)
-    p(y_t | x_1..x_t) = softmax(s_t)                     (N, V)
+    y_t = h_t Wy + by                                    (N, V)  scores (logits)
+    P(next word | x_1..x_t) = softmax(y_t)               (N, V)
 
 Parameters (a dict of arrays): W_embed (V, D), Wx (D, 4H), Wh (H, 4H), b (4H,),
-Wy (H, V), by (V,). Training uses the cross-entropy of softmax(s_t) and the
+Wy (H, V), by (V,). Training uses the cross-entropy of softmax(y_t) and the
 target word, averaged over real (unpadded) positions, with gradient clipping
 by global norm and Adam (helpers.optim).
 
@@ -44,24 +44,25 @@ def build_vocab(sentences, min_count=1):
 
 
 def encode(sentences, vocab):
-    """Token lists -> (x, y, mask), int arrays (N, T) with T = longest length + 1.
+    """Token lists -> (x, targets, mask), int arrays (N, T) with T = longest length + 1.
 
-    x starts with <s>, y ends with </s>; padding (after the end) has mask 0.
+    x (the input word ids) starts with <s>; targets (the next word at every
+    step) end with </s>; padding (after the end) has mask 0.
     """
     if not sentences:
         raise ValueError("sentences must hold at least one sentence, got none")
     N, T = len(sentences), max(len(s) for s in sentences) + 1
     eos = vocab.stoi[EOS]
     x = np.full((N, T), eos, dtype=np.int64)
-    y = np.full((N, T), eos, dtype=np.int64)
+    targets = np.full((N, T), eos, dtype=np.int64)
     mask = np.zeros((N, T), dtype=np.int64)
     for n, s in enumerate(sentences):
         ids = vocab.encode(s)
         x[n, 0] = vocab.stoi[BOS]
         x[n, 1:len(ids) + 1] = ids
-        y[n, :len(ids)] = ids
+        targets[n, :len(ids)] = ids
         mask[n, :len(ids) + 1] = 1
-    return x, y, mask
+    return x, targets, mask
 
 
 def init_params(V, D, H, rng, dtype=np.float32):
@@ -125,16 +126,19 @@ def backward(dlogits, cache):
     return {"W_embed": dW_embed, "Wx": dWx, "Wh": dWh, "b": db, "Wy": dWy, "by": dby}, de
 
 
-def loss_and_grads(params, x, y, mask=None, h0=None, c0=None):
-    """Mean cross-entropy over unmasked positions, its gradients, and the last (h, c)."""
+def loss_and_grads(params, x, targets, mask=None, h0=None, c0=None):
+    """Mean cross-entropy over unmasked positions, its gradients, and the last (h, c).
+
+    x, targets, mask (N, T) as ``encode`` makes them.
+    """
     logits, cache = forward(params, x, h0, c0)
-    loss, dlogits = layers.softmax_cross_entropy(logits, y, mask)
+    loss, dlogits = layers.softmax_cross_entropy(logits, targets, mask)
     grads, _ = backward(dlogits, cache)
     return loss, grads, (cache["hT"], cache["cT"])
 
 
-def batches(x, y, mask, N, rng):
-    """Yield (x, y, mask) batches of N queries in a random order, each cut to its longest query.
+def batches(x, targets, mask, N, rng):
+    """Yield (x, targets, mask) batches of N queries in a random order, each cut to its longest query.
 
     Queries of similar length are grouped (within blocks of 16 batches) so
     little time goes into padding.
@@ -151,14 +155,14 @@ def batches(x, y, mask, N, rng):
     for g in rng.permutation(len(groups)):
         idx = groups[g]
         T = int(lengths[idx].max())
-        yield x[idx, :T], y[idx, :T], mask[idx, :T]
+        yield x[idx, :T], targets[idx, :T], mask[idx, :T]
 
 
-def train(params, x, y, mask, epochs=1, N=32, lr=3e-3, max_norm=5.0, bptt=None, rng=None,
+def train(params, x, targets, mask, epochs=1, N=32, lr=3e-3, max_norm=5.0, bptt=None, rng=None,
           max_steps=None, progress=None):
     """Train in place with Adam, clipping by global norm and truncated BPTT.
 
-    x, y, mask (M, T) from ``encode``; bptt: chunk length (None: the whole
+    x, targets, mask (M, T) from ``encode``; bptt: chunk length (None: the whole
     query); progress: optional function called with (step, loss) after every
     update. Returns a history dict with per-update "loss" and "grad_norm".
     """
@@ -169,13 +173,13 @@ def train(params, x, y, mask, epochs=1, N=32, lr=3e-3, max_norm=5.0, bptt=None, 
     rng = validate.rng("rng", rng)
     history, state = {"loss": [], "grad_norm": []}, None
     for _ in range(epochs):
-        for xb, yb, mb in batches(x, y, mask, N, rng):
+        for xb, tb, mb in batches(x, targets, mask, N, rng):
             h = c = None
             step = bptt or xb.shape[1]
             for s in range(0, xb.shape[1], step):
                 if not mb[:, s:s + step].any():
                     break
-                loss, grads, (h, c) = loss_and_grads(params, xb[:, s:s + step], yb[:, s:s + step],
+                loss, grads, (h, c) = loss_and_grads(params, xb[:, s:s + step], tb[:, s:s + step],
                                                      mb[:, s:s + step], h, c)
                 history["grad_norm"].append(optim.clip_by_global_norm(grads, max_norm))
                 state = optim.adam(params, grads, state, lr=lr)
@@ -187,7 +191,7 @@ def train(params, x, y, mask, epochs=1, N=32, lr=3e-3, max_norm=5.0, bptt=None, 
     return history
 
 
-def mean_loss(params, x, y, mask, N=16):
+def mean_loss(params, x, targets, mask, N=16):
     """Mean cross-entropy (nats per word, </s> included) over all unmasked positions.
 
     Runs in batches of N queries: with small batches every matrix product stays
@@ -199,7 +203,7 @@ def mean_loss(params, x, y, mask, N=16):
         T = int(m.sum(axis=1).max())
         logits, _ = forward(params, x[s:s + N, :T])
         logp = layers.log_softmax(logits.astype(np.float64))  # (N, T, V)
-        picked = np.take_along_axis(logp, y[s:s + N, :T, None], axis=-1)[..., 0]
+        picked = np.take_along_axis(logp, targets[s:s + N, :T, None], axis=-1)[..., 0]
         total -= float(np.sum(picked * m[:, :T]))
         count += int(m.sum())
     return total / count

@@ -106,14 +106,41 @@ def test_the_lstm_uses_the_topic_word_the_trigram_cannot_see(model, split):
         assert trigram.complete(prefix, k=1)[0][0] == "vegas"
 
 
-def test_saliency_and_occlusion_point_at_the_topic_word(model):
-    words, size = model.saliency(FOOD, "vegas")
-    assert words == ["<s>"] + FOOD.split() and size.shape == (len(words),)
-    assert np.all(size >= 0)
+def test_occlusion_singles_out_the_topic_word_of_the_beach_query(model):
     toks, p_full, p_hidden = model.occlusion("best beaches to visit in las", "palmas")
     assert toks == ["best", "beaches", "to", "visit", "in", "las"] and p_hidden.shape == (6,)
     assert p_hidden[toks.index("beaches")] < 0.5 * p_full  # hiding "beaches" loses palmas
     assert int(np.argmin(p_hidden)) in (toks.index("beaches"), toks.index("las"))
+    # row t+1 of occlusion is the prefix with word t replaced by <unk>: the same as asking complete()
+    hidden = dict(model.complete("best <unk> to visit in las", k=model.V))
+    assert hidden["palmas"] == pytest.approx(p_hidden[1], rel=1e-5)
+    with pytest.raises(ValueError, match="word must be a word of the vocabulary"):
+        model.occlusion(FOOD, "atlantis")
+
+
+def test_saliency_is_the_norm_of_the_score_gradient_per_input_word(model):
+    """saliency(prefix, word)[t] = || d score(word) / d e_t ||, checked against finite differences."""
+    words, size = model.saliency(FOOD, "vegas")
+    assert words == ["<s>"] + FOOD.split() and size.shape == (len(words),)
+    assert np.all(size >= 0)
+    # every input word of FOOD occurs once, so d score / d e_t is the gradient on that word's row of W_embed
+    params64 = {k: v.astype(np.float64) for k, v in model.params.items()}
+    exact = autocomplete.Autocomplete(params64, model.vocab)
+    ids = exact.ids(FOOD)[0]
+    assert len(set(ids.tolist())) == len(ids)
+    W, target, eps = params64["W_embed"], model.vocab.stoi["vegas"], 1e-6
+    for t, i in enumerate(ids):
+        grad = np.zeros(W.shape[1])
+        for d in range(W.shape[1]):
+            old = W[i, d]
+            W[i, d] = old + eps
+            up = exact.logits(FOOD)[target]
+            W[i, d] = old - eps
+            down = exact.logits(FOOD)[target]
+            W[i, d] = old
+            grad[d] = (up - down) / (2 * eps)
+        assert np.linalg.norm(grad) == pytest.approx(exact.saliency(FOOD, "vegas")[1][t], rel=1e-5), words[t]
+    np.testing.assert_allclose(size, exact.saliency(FOOD, "vegas")[1], rtol=1e-3)  # float32 vs float64
     with pytest.raises(ValueError, match="word must be a word of the vocabulary"):
         model.saliency(FOOD, "atlantis")
 
