@@ -87,10 +87,15 @@ def adam(params, grads, state=None, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
 
 def global_norm(grads):
     """sqrt of the sum of squares of every entry of every gradient (no overflow for huge entries)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = sum(float(np.vdot(g, g)) for g in grads.values())  # the fast path
+    if np.isfinite(total):
+        return float(np.sqrt(total))
+    # Squares overflowed (entries beyond 1e154) or a NaN/inf is present: rescale by the largest entry.
     arrays = [np.asarray(g, dtype=np.float64) for g in grads.values()]
     biggest = max((float(np.max(np.abs(a))) if a.size else 0.0 for a in arrays), default=0.0)
-    if biggest == 0.0 or not np.isfinite(biggest):
-        return biggest  # 0, or inf / nan: the caller reports it
+    if not np.isfinite(biggest):
+        return biggest  # inf or nan: the caller reports it
     return biggest * float(np.sqrt(sum(np.sum(np.square(a / biggest)) for a in arrays)))
 
 

@@ -12,6 +12,18 @@ import numbers
 import numpy as np
 
 
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _all_finite(a):
+    """True when a holds no NaN or inf. A finite sum proves it in one pass; only
+    when the sum is not finite (a NaN, an inf, or an overflow) look entry by entry."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(a.sum()):
+            return True
+    return bool(np.isfinite(a).all())
+
+
 def array(name, value, ndim=None, letters=None, finite=True):
     """Return ``value`` as a float ndarray, or raise naming ``name``.
 
@@ -20,6 +32,13 @@ def array(name, value, ndim=None, letters=None, finite=True):
     finite: reject NaN and inf (in the course they can only mean a bug).
     Keeps float32 as float32; anything else numeric becomes float64.
     """
+    if isinstance(value, np.ndarray) and value.dtype in _FLOATS:  # the common case, kept fast
+        if ndim is not None and value.ndim != ndim:
+            shape_txt = f" {letters}" if letters else ""
+            raise ValueError(f"{name} must have {ndim} dimensions{shape_txt}, got shape {value.shape}")
+        if finite and not _all_finite(value):
+            raise ValueError(f"{name} contains NaN or inf; check how it was computed")
+        return value
     if value is None:
         raise TypeError(f"{name} must be a numpy array, got None")
     if isinstance(value, np.ndarray):
@@ -38,7 +57,7 @@ def array(name, value, ndim=None, letters=None, finite=True):
     if ndim is not None and a.ndim != ndim:
         shape_txt = f" {letters}" if letters else ""
         raise ValueError(f"{name} must have {ndim} dimensions{shape_txt}, got shape {a.shape}")
-    if finite and not np.all(np.isfinite(a)):
+    if finite and not _all_finite(a):
         raise ValueError(f"{name} contains NaN or inf; check how it was computed")
     return a
 
