@@ -22,7 +22,10 @@ def sigmoid(z):
     Written as (1 + tanh(z/2)) / 2, which equals the usual formula and never
     computes exp of a large number.
     """
-    return 0.5 * (np.tanh(0.5 * z) + 1.0)
+    s = np.tanh(0.5 * z)
+    s += 1.0  # in place: no extra temporary arrays
+    s *= 0.5
+    return s
 
 
 def relu(z):

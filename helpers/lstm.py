@@ -38,8 +38,8 @@ def _check_weights(Wx, Wh, b):
 
 def _gates(a, H):
     """Split pre-activations a (..., 4H) into the gates i, f, g, o (..., H)."""
-    i = sigmoid(a[..., :H])
-    f = sigmoid(a[..., H:2 * H])
+    i_f = sigmoid(a[..., :2 * H])  # the input and forget gates sit side by side: one call
+    i, f = i_f[..., :H], i_f[..., H:]
     g = np.tanh(a[..., 2 * H:3 * H])
     o = sigmoid(a[..., 3 * H:])
     return i, f, g, o
