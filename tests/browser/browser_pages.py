@@ -146,10 +146,22 @@ def actions_for(kind, el, spec):
 def move_main_control(box, spec, timeout=15):
     """Move the experiment's main control until verdict and figure change.
 
-    spec: {"control": index (default 0), "keys": [[...], ...], "text": str}.
+    spec: {"control": index (default 0), "keys": [[...], ...], "text": str}, or
+    {"click": button label, "fill": text for the first text area} for a form.
     Returns (description, seconds until the change showed, before, after);
     after is None when nothing changed the page.
     """
+    if "click" in spec:  # e.g. fill a text area, then press the experiment's "Train" button
+        before = state(box)
+        start = time.monotonic()
+        if "fill" in spec:
+            box.locator("textarea").first.fill(spec["fill"])
+        box.locator("button", has_text=spec["click"]).first.click()
+        after = wait_for_change(box, before, timeout)
+        what = f"fill the text area, click {spec['click']!r}"
+        if after is None:
+            return what, None, before, None
+        return what, time.monotonic() - start, before, wait_until_stable(box)
     found = controls(box)
     if not found:
         raise AssertionError("the experiment has no controls in its first row")

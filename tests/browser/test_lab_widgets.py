@@ -27,10 +27,10 @@ CONTROL_SPECS = {
     "03": {"text": "nature"},  # the char RNN only knows the letters of its training words
     "07.1": {"text": "what's the best food to eat in las", "expect": "LSTM: 'vegas'"},
     "07.2": {"text": "what's the best food to eat in las"},
-    "07.3": {"text": ("the shop sells fresh bread every morning. the shop sells sweet cakes every afternoon. "
+    "07.3": {"fill": ("the shop sells fresh bread every morning. the shop sells sweet cakes every afternoon. "
                       "in the morning the baker bakes bread. in the afternoon the baker bakes cakes. "
-                      "people buy bread in the morning and cakes in the afternoon."),
-             "timeout": 60},  # retrains on the typed text
+                      "people buy bread in the morning and cakes in the afternoon. the baker sells bread."),
+             "click": "Train", "expect": "trained on", "timeout": 90},  # only a click retrains
 }
 
 FOUND = widget_notebooks()
