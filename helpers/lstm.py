@@ -48,13 +48,9 @@ def _gates(a, H):
 def step_forward(x, h_prev, c_prev, Wx, Wh, b):
     """One step. x (N, D), h_prev and c_prev (N, H) -> (h_next, c_next, cache)."""
     Wx, Wh, b, D, H = _check_weights(Wx, Wh, b)
-    x = validate.array("x", x, ndim=2, letters="(N, D)")
-    N = x.shape[0]
-    validate.shape("x", x, (N, D), "(N, D)")
-    h_prev = validate.array("h_prev", h_prev, ndim=2, letters="(N, H)")
-    validate.shape("h_prev", h_prev, (N, H), "(N, H)")
+    x, h_prev = validate.step(x, h_prev, D, H)
     c_prev = validate.array("c_prev", c_prev, ndim=2, letters="(N, H)")
-    validate.shape("c_prev", c_prev, (N, H), "(N, H)")
+    validate.shape("c_prev", c_prev, h_prev.shape, "(N, H)")
     a = x @ Wx + h_prev @ Wh + b  # (N, 4H)
     i, f, g, o = _gates(a, H)
     c_next = f * c_prev + i * g

@@ -36,11 +36,7 @@ def step_forward(x, h_prev, Wx, Wh, b, activation="tanh"):
     """One time step. x (N, D), h_prev (N, H) -> h_next (N, H), cache."""
     validate.choice("activation", activation, ACTIVATIONS)
     Wx, Wh, b, D, H = _check_weights(Wx, Wh, b)
-    x = validate.array("x", x, ndim=2, letters="(N, D)")
-    N = x.shape[0]
-    validate.shape("x", x, (N, D), "(N, D)")
-    h_prev = validate.array("h_prev", h_prev, ndim=2, letters="(N, H)")
-    validate.shape("h_prev", h_prev, (N, H), "(N, H)")
+    x, h_prev = validate.step(x, h_prev, D, H)
     f, _ = ACTIVATIONS[activation]
     a = x @ Wx + h_prev @ Wh + b  # (N, H)
     h_next = f(a)

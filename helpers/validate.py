@@ -32,28 +32,7 @@ def array(name, value, ndim=None, letters=None, finite=True):
     finite: reject NaN and inf (in the course they can only mean a bug).
     Keeps float32 as float32; anything else numeric becomes float64.
     """
-    if isinstance(value, np.ndarray) and value.dtype in _FLOATS:  # the common case, kept fast
-        if ndim is not None and value.ndim != ndim:
-            shape_txt = f" {letters}" if letters else ""
-            raise ValueError(f"{name} must have {ndim} dimensions{shape_txt}, got shape {value.shape}")
-        if finite and not _all_finite(value):
-            raise ValueError(f"{name} contains NaN or inf; check how it was computed")
-        return value
-    if value is None:
-        raise TypeError(f"{name} must be a numpy array, got None")
-    if isinstance(value, np.ndarray):
-        a = value
-    else:
-        try:
-            a = np.asarray(value)
-        except (TypeError, ValueError) as err:  # ragged lists and the like
-            raise TypeError(f"{name} must be a numeric array, got {type(value).__name__}: {err}") from None
-    if a.dtype == object or not (np.issubdtype(a.dtype, np.number) or a.dtype == bool):
-        raise TypeError(f"{name} must be a numeric array, got dtype {a.dtype}")
-    if np.iscomplexobj(a):
-        raise TypeError(f"{name} must be real, got dtype {a.dtype}")
-    if a.dtype not in (np.float32, np.float64):
-        a = a.astype(np.float64)
+    a = value if isinstance(value, np.ndarray) and value.dtype in _FLOATS else _float_array(name, value)
     if ndim is not None and a.ndim != ndim:
         shape_txt = f" {letters}" if letters else ""
         raise ValueError(f"{name} must have {ndim} dimensions{shape_txt}, got shape {a.shape}")
@@ -62,10 +41,35 @@ def array(name, value, ndim=None, letters=None, finite=True):
     return a
 
 
+def _float_array(name, value):
+    """Anything array-like and real -> a float64 array (float32 stays float32), or a TypeError."""
+    if value is None:
+        raise TypeError(f"{name} must be a numpy array, got None")
+    try:
+        a = np.asarray(value)
+    except (TypeError, ValueError) as err:  # ragged lists and the like
+        raise TypeError(f"{name} must be a numeric array, got {type(value).__name__}: {err}") from None
+    if a.dtype == object or not (np.issubdtype(a.dtype, np.number) or a.dtype == bool):
+        raise TypeError(f"{name} must be a numeric array, got dtype {a.dtype}")
+    if np.iscomplexobj(a):
+        raise TypeError(f"{name} must be real, got dtype {a.dtype}")
+    return a if a.dtype in _FLOATS else a.astype(np.float64)
+
+
 def shape(name, a, expected, letters):
     """Raise unless ``a.shape == expected``; ``letters`` like "(N, H)"."""
     if a.shape != tuple(expected):
         raise ValueError(f"{name} must have shape {letters} = {tuple(expected)}, got {a.shape}")
+
+
+def step(x, h_prev, D, H):
+    """Check one step's input x (N, D) and previous state h_prev (N, H); N comes from x."""
+    x = array("x", x, ndim=2, letters="(N, D)")
+    N = x.shape[0]
+    shape("x", x, (N, D), "(N, D)")
+    h_prev = array("h_prev", h_prev, ndim=2, letters="(N, H)")
+    shape("h_prev", h_prev, (N, H), "(N, H)")
+    return x, h_prev
 
 
 def sequence(x, h0, D, H):

@@ -1,5 +1,4 @@
 """Small shared pieces for the tests: random problems and a loss-wrapping gradient check."""
-import numpy as np
 
 from helpers import gradcheck
 

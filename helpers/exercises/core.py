@@ -9,6 +9,8 @@ A Result has no truth value of its own (``if result:`` is always true, like
 any object): test ``result.ok``, and test helpers' "no problem found" value
 with ``is None``.
 """
+import functools
+
 import numpy as np
 
 
@@ -87,3 +89,15 @@ def first_failure(*results):
         if r is not None:
             return r
     return None
+
+
+def never_raise(check, advice=""):
+    """Wrap a check so that whatever odd object the attempt returns, it reports instead of raising."""
+    @functools.wraps(check)
+    def wrapped(attempt):
+        try:
+            with np.errstate(all="ignore"):
+                return check(attempt)
+        except Exception as err:  # noqa: BLE001 - a check must never crash the learner's notebook
+            return failed(f"could not read your answer ({type(err).__name__}: {err}){advice}")
+    return wrapped

@@ -3,23 +3,10 @@
 Small on purpose: they show how every check in the course behaves (✏️ before
 you try, ❌ with a hint that names the slip, ✅ when right). Checks never raise.
 """
-import functools
 
 import numpy as np
 
-from helpers.exercises.core import Result, call, compare, failed, passed
-
-
-def _never_raise(check):
-    """Whatever odd object the attempt returns, report it instead of raising."""
-    @functools.wraps(check)
-    def wrapped(attempt):
-        try:
-            with np.errstate(all="ignore"):
-                return check(attempt)
-        except Exception as err:  # noqa: BLE001 - a check must never crash the learner's notebook
-            return failed(f"could not read your answer ({type(err).__name__}: {err})")
-    return wrapped
+from helpers.exercises.core import Result, call, compare, failed, passed, never_raise
 
 
 # --------------------------------------------------------------------------
@@ -29,7 +16,7 @@ def _never_raise(check):
 SHAPE_QUESTION = {"x": (8, 3), "W": (3, 16)}  # N = 8 examples, D = 3 inputs, H = 16 hidden units
 
 
-@_never_raise
+@never_raise
 def check_shape_answer(answer):
     """answer: the shape of x @ W + b for the shapes in SHAPE_QUESTION, as a tuple."""
     if answer is ...:
@@ -63,7 +50,7 @@ def one_hot_reference(ids, V):
     return out
 
 
-@_never_raise
+@never_raise
 def check_one_hot(fn):
     """fn(ids, V) -> (N, V) float array."""
     ids, V = np.array([2, 0, 3, 3, 1]), 6
@@ -90,7 +77,7 @@ def softmax_reference(s):
     return e / e.sum(axis=1, keepdims=True)
 
 
-@_never_raise
+@never_raise
 def check_softmax(fn):
     """fn(s) -> p with each row of s turned into probabilities."""
     s = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0], [-1.0, 5.0, 2.0], [3.0, 3.0, -2.0]])
