@@ -90,6 +90,13 @@ def config_yml():
                  "use_issues_button": False, "use_edit_page_button": False, "home_page_in_navbar": True},
         "launch_buttons": {"notebook_interface": "jupyterlab", "binderhub_url": "", "thebe": False},
         "sphinx": {"config": {"myst_heading_anchors": 3, "html_show_sourcelink": False,
+                              # MathJax 2 from the jupyter-server-mathjax package, copied into the
+                              # site: the equations render offline too (no CDN).
+                              "mathjax_path": "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full",
+                              "mathjax2_config": {"tex2jax": {
+                                  "inlineMath": [["\\(", "\\)"]], "displayMath": [["\\[", "\\]"]],
+                                  "processClass": "tex2jax_process|mathjax_process|math|output_area"}},
+                              "html_static_path": ["_static"],
                               "suppress_warnings": ["mystnb.unknown_mime_type"]}},
     }
     return json.dumps(config, indent=2) + "\n"
@@ -120,6 +127,13 @@ repository and run `make lab`, or open it on Binder or your JupyterHub.
 """
 
 
+def copy_mathjax(dest):
+    """MathJax 2 from the jupyter-server-mathjax package, so equations render without a network."""
+    import jupyter_server_mathjax
+
+    shutil.copytree(Path(jupyter_server_mathjax.__file__).parent / "static", dest)
+
+
 def stage(src, folder=HERE):
     """Write the staged book into ``src``; return the notebook paths it holds."""
     if src.exists():
@@ -134,6 +148,7 @@ def stage(src, folder=HERE):
     if (ROOT / "figures").is_dir():
         shutil.copytree(ROOT / "figures", src / "figures",
                         ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    copy_mathjax(src / "_static" / "mathjax")
     (src / "_config.yml").write_text(config_yml())
     (src / "_toc.yml").write_text(toc_yml(paths))
     (src / "index.md").write_text(index_md(paths, nbs))
@@ -151,7 +166,17 @@ def build(out, folder=HERE, quiet=False):
     if quiet:
         cmd.append("--quiet")
     subprocess.run(cmd, check=True)
-    return out / "_build" / "html"
+    html = out / "_build" / "html"
+    for page in html.rglob("*.html"):
+        page.write_text(only_mathjax2(page.read_text(encoding="utf-8")), encoding="utf-8")
+    return html
+
+
+def only_mathjax2(page):
+    """Drop what the book adds for MathJax 3 (a settings object, a second plain load):
+    with them, the shipped MathJax 2 never typesets."""
+    page = re.sub(r'\s*<script>window\.MathJax = \{"options".*?</script>', "", page)
+    return re.sub(r'\s*<script src="[./]*_static/mathjax/MathJax\.js\?v=[0-9a-f]+"></script>', "", page)
 
 
 def main(argv=None):

@@ -9,6 +9,7 @@ collapsed. Needs the site extra (pip install -e '.[site]'); without it the
 build test skips, except under CI=true, where it fails.
 """
 import os
+import re
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
@@ -152,3 +153,15 @@ def test_widget_notebooks_carry_the_kernel_note(site):
     for p in widget_pages:
         html = (site / "notebooks" / f"{p.stem}.html").read_text()
         assert "course-kernel-note" in html and "running Python kernel" in html, f"{p.stem}.html: no kernel note"
+
+
+@pytest.mark.site
+def test_equations_render_offline_with_the_shipped_mathjax(site):
+    """Math pages load MathJax from the site itself (no CDN), once, as version 2 with its settings."""
+    assert (site / "_static" / "mathjax" / "config" / "TeX-AMS-MML_HTMLorMML-full.js").exists()
+    page = (site / "notebooks" / "05-vanishing-and-exploding-gradients.html").read_text()
+    assert "\\(" in page, "the page has no inline math to render"
+    loads = re.findall(r'<script[^>]*src="([^"]*MathJax\.js[^"]*)"', page)
+    assert loads == ["../_static/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"], loads
+    assert "MathJax.Hub.Config" in page and "window.MathJax" not in page
+    assert "cdn.jsdelivr" not in page and "mathjax@3" not in page
