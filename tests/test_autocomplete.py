@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers import autocomplete, corpus, lm
+from helpers import autocomplete, corpus
 from helpers.ngram import NGram
 
 ROOT = Path(__file__).resolve().parents[1]

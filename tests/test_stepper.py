@@ -4,7 +4,7 @@ import re
 import numpy as np
 import pytest
 
-from helpers import gradcheck, layers, rnn, stepper
+from helpers import gradcheck, rnn, stepper
 from helpers.ffn import char_vocab
 
 WORDS = ["neuron", "bird", "hurt", "farm", "care", "word"]

@@ -101,7 +101,6 @@ def test_student_version_drops_solution_cells_only():
 def test_no_solution_leaks_and_the_rest_is_intact(path, student):
     full = nbformat.read(path, as_version=4)
     mine = nbformat.read(student / path.name, as_version=4)
-    solutions = tagged(full, "solution")
     others = [c for c in full.cells if "solution" not in c.metadata.get("tags", [])]
     assert not tagged(mine, "solution"), f"{path.name}: a solution-tagged cell is still there"
     assert [c.source for c in mine.cells] == [c.source for c in others], \

@@ -83,6 +83,23 @@ def compare(what, got, want, hint="", atol=1e-6, rtol=1e-6):
     return None
 
 
+def scalar(value, name, returned="it", nonfinite_hint=""):
+    """(float, None) for a learner's finite number, else (None, a failed Result saying what is wrong).
+
+    returned: what the attempt should return, for the None message ("it", "the bound").
+    nonfinite_hint: where to look when the number is NaN or inf.
+    """
+    if value is None:
+        return None, failed(f"{name} returned None: did you forget to `return` {returned}?")
+    try:
+        value = float(np.asarray(value, dtype=float))
+    except (TypeError, ValueError):
+        return None, failed(f"{name} must return one number, got {type(value).__name__}")
+    if not np.isfinite(value):
+        return None, failed(f"{name} returned {value}: {nonfinite_hint}")
+    return value, None
+
+
 def first_failure(*results):
     """The first failed Result among ``results`` (Nones are passes), or None."""
     for r in results:

@@ -6,6 +6,7 @@ you try, ❌ with a hint that names the slip, ✅ when right). Checks never rais
 
 import numpy as np
 
+from helpers import layers
 from helpers.exercises.core import Result, call, compare, failed, passed, never_raise
 
 
@@ -73,8 +74,7 @@ def check_one_hot(fn):
 
 def softmax_reference(s):
     """s (N, V) -> p (N, V), each row positive and summing to 1."""
-    e = np.exp(s - s.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
+    return layers.softmax(s, axis=1)
 
 
 @never_raise

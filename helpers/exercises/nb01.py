@@ -9,6 +9,7 @@ import functools
 
 import numpy as np
 
+from helpers import layers
 from helpers.exercises.core import call, compare, failed, first_failure, passed, never_raise
 
 
@@ -107,12 +108,7 @@ def check_tanh_backward(fn):
 
 def softmax_cross_entropy_reference(y, labels):
     """y (N, V) scores, labels (N,) ints -> (L, dy): mean loss and dL/dy (N, V)."""
-    N = y.shape[0]
-    z = y - y.max(axis=1, keepdims=True)
-    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
-    dy = np.exp(logp)
-    dy[np.arange(N), labels] -= 1.0
-    return float(-logp[np.arange(N), labels].mean()), dy / N
+    return layers.softmax_cross_entropy(y, labels)
 
 
 @_never_raise

@@ -8,7 +8,7 @@ it sees.
 import numpy as np
 
 from helpers import optim
-from helpers.exercises.core import call, compare, failed, passed
+from helpers.exercises.core import call, compare, failed, passed, scalar
 from helpers.layers import ACTIVATIONS, GAMMA
 
 
@@ -18,15 +18,7 @@ def _non_normal(H=4, seed=0):
 
 
 def _number(v, name):
-    if v is None:
-        return None, failed(f"{name} returned None: did you forget to `return` the bound?")
-    try:
-        v = float(np.asarray(v, dtype=float))
-    except (TypeError, ValueError):
-        return None, failed(f"{name} must return one number, got {type(v).__name__}")
-    if not np.isfinite(v):
-        return None, failed(f"{name} returned {v}: the bound should be a finite number here")
-    return v, None
+    return scalar(v, name, returned="the bound", nonfinite_hint="the bound should be a finite number here")
 
 
 def check_jacobian_bound(jacobian_bound):

@@ -7,20 +7,12 @@ raises, whatever the attempt returns.
 import numpy as np
 
 from helpers import lstm
-from helpers.exercises.core import call, compare, failed, passed
+from helpers.exercises.core import call, compare, failed, passed, scalar
 from helpers.layers import softmax
 
 
 def _scalar(v, name):
-    if v is None:
-        return None, failed(f"{name} returned None: did you forget to `return` it?")
-    try:
-        v = float(np.asarray(v, dtype=float))
-    except (TypeError, ValueError):
-        return None, failed(f"{name} must return one number, got {type(v).__name__}")
-    if not np.isfinite(v):
-        return None, failed(f"{name} returned {v}: look for an exp of a sum (it overflows) or a division by zero")
-    return v, None
+    return scalar(v, name, nonfinite_hint="look for an exp of a sum (it overflows) or a division by zero")
 
 
 # --------------------------------------------------------------------------

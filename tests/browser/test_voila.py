@@ -7,7 +7,7 @@ work there; add numbers to VOILA_NOTEBOOKS to cover more.
 import pytest
 
 from browser_harness import DEFAULT_NOTEBOOKS, NOTEBOOKS, skip_or_fail
-from browser_pages import EXPERIMENT, move_main_control, output_errors, state
+from browser_pages import EXPERIMENT, move_main_control, output_errors
 from browser_servers import VoilaServer
 
 VOILA_NOTEBOOKS = ["05"]
