@@ -3,6 +3,7 @@
 Contenders run interleaved (ours, theirs, ours, theirs, ...) so machine noise
 hits both alike; we report medians and the ratio ours / torch.
 """
+import resource
 import time
 
 import numpy as np
@@ -28,6 +29,15 @@ def interleaved(fns, rounds=15, inner=20):
         for k, f in enumerate(fns):
             samples[k].append(median_time(f, 1, inner))
     return [float(np.median(s)) for s in samples]
+
+
+def faults_per_call(fn, calls=20):
+    """Minor page faults per call (memory the process gets from the OS afresh)."""
+    fn()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(calls):
+        fn()
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / calls
 
 
 def make_case(kind, N, T, D, H, rng):
@@ -68,5 +78,6 @@ def run(rng):
     for kind, shape, target in (("lstm", (32, 50, 10, 64), 0.8), ("rnn", (1, 25, 86, 100), 0.35)):
         ours, theirs = make_case(kind, *shape, rng)
         t_ours, t_torch = interleaved([ours, theirs])
-        rows.append((kind, shape, t_ours, t_torch, t_ours / t_torch, target))
+        faults = faults_per_call(ours), faults_per_call(theirs)
+        rows.append((kind, shape, t_ours, t_torch, t_ours / t_torch, target, faults))
     return rows

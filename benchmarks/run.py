@@ -38,9 +38,10 @@ def bench_layers():
 
     torch.set_num_threads(1)
     print("helpers vs torch, forward + backward, CPU float64 (median of interleaved runs)")
-    for kind, shape, t_ours, t_torch, ratio, target in layers.run(np.random.default_rng(0)):
+    for kind, shape, t_ours, t_torch, ratio, target, faults in layers.run(np.random.default_rng(0)):
         label = f"{kind} N={shape[0]} T={shape[1]} D={shape[2]} H={shape[3]}: {t_ours * 1e3:.2f} ms vs {t_torch * 1e3:.2f} ms"
         report(label, f"{ratio:.2f}", f"<= {target}", ratio <= target, " x torch")
+        print(f"       page faults per call: helpers {faults[0]:.0f}, torch {faults[1]:.0f}")
 
 
 def bench_charrnn():

@@ -14,8 +14,23 @@ Shapes: x (N, T, D), h0 and c0 (N, H), Wx (D, 4H), Wh (H, 4H), b (4H,).
 These map onto torch.nn.LSTM(batch_first=True) as Wx = weight_ih.T,
 Wh = weight_hh.T, b = bias_ih + bias_hh.
 
-As in helpers.rnn, x_t Wx is computed for all steps before the loop and the
-weight gradients are summed over time in one product after it.
+``forward`` and ``backward`` are the step functions in a loop, written for
+speed in four ways that keep the maths the same (tests/test_lstm.py checks
+them against the plain step loop, tests/test_torch_reference.py against torch):
+
+- x_t Wx + b does not depend on h, so it is one matrix product for all steps,
+  before the loop;
+- sigmoid(z) = (1 + tanh(z / 2)) / 2, so one tanh call computes all four
+  gates: halve the i, f, o columns, tanh, then halve and add 1/2 again;
+- inside, arrays are time-major (T, N, ...), so each step reads and writes one
+  contiguous block; the cache shows batch-first views (N, T, H) of them;
+- the weight gradients are sums over time. ``backward`` walks back through
+  the steps in blocks of BLOCK and adds each block's share in one product, so
+  only one block's gate gradients are ever in memory. Big temporary arrays
+  are not free: memory the allocator has handed back to the operating system
+  costs a page fault per 4 KiB when it is used again. Holding the gate
+  gradients of every step made a third of the run time page faults
+  (``make bench layers`` prints the faults per call).
 """
 import numpy as np
 
@@ -36,13 +51,19 @@ def _check_weights(Wx, Wh, b):
     return Wx, Wh, b, D, H
 
 
-def _gates(a, H):
-    """Split pre-activations a (..., 4H) into the gates i, f, g, o (..., H)."""
-    i_f = sigmoid(a[..., :2 * H])  # the input and forget gates sit side by side: one call
-    i, f = i_f[..., :H], i_f[..., H:]
-    g = np.tanh(a[..., 2 * H:3 * H])
-    o = sigmoid(a[..., 3 * H:])
-    return i, f, g, o
+BLOCK = 16  # backward: time steps whose gate gradients are held at once
+
+
+def _activate(a, H):
+    """Pre-activations a (N, 4H) -> gates [i f g o] (N, 4H), in place, with one tanh call."""
+    half = np.full(4 * H, 0.5, a.dtype)
+    half[2 * H:3 * H] = 1.0  # g is tanh(a_g); i, f, o are (1 + tanh(a / 2)) / 2
+    a *= half
+    np.tanh(a, out=a)
+    a *= half
+    a[:, :2 * H] += 0.5
+    a[:, 3 * H:] += 0.5
+    return a
 
 
 def step_forward(x, h_prev, c_prev, Wx, Wh, b):
@@ -51,26 +72,30 @@ def step_forward(x, h_prev, c_prev, Wx, Wh, b):
     x, h_prev = validate.step(x, h_prev, D, H)
     c_prev = validate.array("c_prev", c_prev, ndim=2, letters="(N, H)")
     validate.shape("c_prev", c_prev, h_prev.shape, "(N, H)")
-    a = x @ Wx + h_prev @ Wh + b  # (N, 4H)
-    i, f, g, o = _gates(a, H)
+    gates = _activate(x @ Wx + h_prev @ Wh + b, H)  # (N, 4H)
+    i, f, g, o = (gates[:, k * H:(k + 1) * H] for k in range(4))
     c_next = f * c_prev + i * g
     tc = np.tanh(c_next)
     h_next = o * tc
     return h_next, c_next, (x, h_prev, c_prev, Wx, Wh, i, f, g, o, tc)
 
 
-def _step_da(dh, dc, c_prev, i, f, g, o, tc):
-    """Shared core of the backward step: returns (da (N, 4H), dc_prev (N, H))."""
+def _step_da(dh, dc, c_prev, gates, tc, out):
+    """Backward through one step's gates: da (N, 4H) into ``out``; returns dc_prev (N, H).
+
+    dh, dc: gradients arriving at h_t and c_t; gates: [i f g o] (N, 4H); tc = tanh(c_t).
+    """
+    H = c_prev.shape[1]
+    i, f, g, o = (gates[:, k * H:(k + 1) * H] for k in range(4))
     dc = dc + dh * o * (1.0 - tc * tc)  # h = o * tanh(c) also feeds c
-    do = dh * tc
-    di = dc * g
-    df = dc * c_prev
-    dg = dc * i
-    da = np.concatenate([di * i * (1.0 - i),  # sigmoid' = s (1 - s)
-                         df * f * (1.0 - f),
-                         dg * (1.0 - g * g),  # tanh' = 1 - tanh^2
-                         do * o * (1.0 - o)], axis=-1)
-    return da, dc * f
+    np.multiply(dc, g, out=out[:, :H])  # di
+    np.multiply(dc, c_prev, out=out[:, H:2 * H])  # df
+    np.multiply(dc, i, out=out[:, 2 * H:3 * H])  # dg
+    np.multiply(dh, tc, out=out[:, 3 * H:])  # do
+    slope = gates * (1.0 - gates)  # sigmoid' = s (1 - s) for i, f, o ...
+    slope[:, 2 * H:3 * H] = 1.0 - g * g  # ... and tanh' = 1 - g^2 for g
+    out *= slope
+    return dc * f
 
 
 def step_backward(dh_next, dc_next, cache):
@@ -80,7 +105,9 @@ def step_backward(dh_next, dc_next, cache):
     validate.shape("dh_next", dh_next, h_prev.shape, "(N, H)")
     dc_next = validate.array("dc_next", dc_next, ndim=2, letters="(N, H)")
     validate.shape("dc_next", dc_next, h_prev.shape, "(N, H)")
-    da, dc_prev = _step_da(dh_next, dc_next, c_prev, i, f, g, o, tc)
+    gates = np.concatenate([i, f, g, o], axis=1)
+    da = np.empty_like(gates, dtype=np.result_type(dh_next, gates))
+    dc_prev = _step_da(dh_next, dc_next, c_prev, gates, tc, out=da)
     return da @ Wx.T, da @ Wh.T, dc_prev, x.T @ da, h_prev.T @ da, da.sum(axis=0)
 
 
@@ -88,7 +115,8 @@ def forward(x, h0, Wx, Wh, b, c0=None):
     """Run the LSTM over a sequence. x (N, T, D), h0 (N, H) -> h (N, T, H), cache.
 
     c0 (N, H) is the initial cell state (zeros if None). The cache also holds
-    the cell states and gate values for every step: cache["c"], cache["i"], ...
+    the cell states and gate values for every step, as (N, T, H) views:
+    cache["c"], cache["i"], cache["f"], cache["g"], cache["o"].
     """
     Wx, Wh, b, D, H = _check_weights(Wx, Wh, b)
     x, h0 = validate.sequence(x, h0, D, H)
@@ -98,17 +126,25 @@ def forward(x, h0, Wx, Wh, b, c0=None):
     c0 = validate.array("c0", c0, ndim=2, letters="(N, H)")
     validate.shape("c0", c0, (N, H), "(N, H)")
 
-    xa = x @ Wx + b  # (N, T, 4H): the input part of every step, in one product
-    dtype = xa.dtype
-    i, f, g, o, c, tc, h = (np.empty((N, T, H), dtype) for _ in range(7))
-    h_prev, c_prev = h0, c0
+    gates = x.transpose(1, 0, 2) @ Wx  # (T, N, 4H): the input part of every step, in one product
+    gates += b
+    hs = np.empty((T + 1, N, H), gates.dtype)  # h_0 .. h_T
+    cs = np.empty((T + 1, N, H), gates.dtype)  # c_0 .. c_T
+    hs[0], cs[0] = h0, c0
     for t in range(T):
-        a = xa[:, t] + h_prev @ Wh  # (N, 4H)
-        i[:, t], f[:, t], g[:, t], o[:, t] = _gates(a, H)
-        c_prev = c[:, t] = f[:, t] * c_prev + i[:, t] * g[:, t]
-        tc[:, t] = np.tanh(c_prev)
-        h_prev = h[:, t] = o[:, t] * tc[:, t]
-    cache = dict(x=x, h0=h0, c0=c0, Wx=Wx, Wh=Wh, i=i, f=f, g=g, o=o, c=c, tc=tc, h=h)
+        a = gates[t]  # (N, 4H): becomes the gates [i f g o] of step t, in place
+        a += hs[t] @ Wh
+        _activate(a, H)
+        np.multiply(a[:, H:2 * H], cs[t], out=cs[t + 1])  # c_t = f * c_{t-1} + i * g
+        cs[t + 1] += a[:, :H] * a[:, 2 * H:3 * H]
+        np.multiply(a[:, 3 * H:], np.tanh(cs[t + 1]), out=hs[t + 1])  # h_t = o * tanh(c_t)
+
+    def batch_first(a):
+        return a.transpose(1, 0, 2)
+
+    h = batch_first(hs[1:])
+    cache = dict(x=x, h0=h0, c0=c0, Wx=Wx, Wh=Wh, gates=gates, hs=hs, cs=cs, h=h, c=batch_first(cs[1:]),
+                 **{name: batch_first(gates[..., k * H:(k + 1) * H]) for k, name in enumerate("ifgo")})
     return h, cache
 
 
@@ -119,7 +155,7 @@ def backward(dh, cache, dc=None):
     (N, T, H)): upstream gradient on every cell state.
     Returns (dx, dh0, dWx, dWh, db, dc0).
     """
-    x, h0, c0, Wx, Wh, h = (cache[k] for k in ("x", "h0", "c0", "Wx", "Wh", "h"))
+    x, Wx, Wh, gates, hs, cs, h = (cache[k] for k in ("x", "Wx", "Wh", "gates", "hs", "cs", "h"))
     dh = validate.array("dh", dh, ndim=3, letters="(N, T, H)")
     validate.shape("dh", dh, h.shape, "(N, T, H)")
     if dc is not None:
@@ -127,22 +163,24 @@ def backward(dh, cache, dc=None):
         validate.shape("dc", dc, h.shape, "(N, T, H)")
     N, T, H = h.shape
     D = x.shape[2]
-    i, f, g, o, c, tc = (cache[k] for k in ("i", "f", "g", "o", "c", "tc"))
-    c_prev_all = np.concatenate([c0[:, None], c[:, :-1]], axis=1)  # (N, T, H)
+    dtype = np.result_type(dh, gates)
+    xs = x.transpose(1, 0, 2)  # (T, N, D)
 
-    da = np.empty((N, T, 4 * H), dtype=np.result_type(dh, h))
-    dh_next = np.zeros_like(h0)
-    dc_next = np.zeros_like(c0)
-    for t in reversed(range(T)):
-        dc_t = dc_next if dc is None else dc_next + dc[:, t]
-        da[:, t], dc_next = _step_da(dh[:, t] + dh_next, dc_t, c_prev_all[:, t],
-                                     i[:, t], f[:, t], g[:, t], o[:, t], tc[:, t])
-        dh_next = da[:, t] @ Wh.T  # (N, H): flows to h_{t-1}
-
-    h_prev = np.concatenate([h0[:, None], h[:, :-1]], axis=1)  # (N, T, H)
-    da2 = da.reshape(N * T, 4 * H)
-    dx = da @ Wx.T  # (N, T, D)
-    dWx = x.reshape(N * T, D).T @ da2
-    dWh = h_prev.reshape(N * T, H).T @ da2
-    db = da2.sum(axis=0)
-    return dx, dh_next, dWx, dWh, db, dc_next
+    dx = np.empty((T, N, D), dtype)
+    dWx, dWh, db = np.zeros((D, 4 * H), dtype), np.zeros((H, 4 * H), dtype), np.zeros(4 * H, dtype)
+    da = np.empty((min(T, BLOCK), N, 4 * H), dtype)  # gate gradients of one block of steps
+    dh_next = np.zeros((N, H), dtype)
+    dc_next = np.zeros((N, H), dtype)
+    for stop in range(T, 0, -BLOCK):
+        start = max(stop - BLOCK, 0)
+        for t in reversed(range(start, stop)):
+            dc_t = dc_next if dc is None else dc_next + dc[:, t]
+            dc_next = _step_da(dh[:, t] + dh_next, dc_t, cs[t], gates[t], np.tanh(cs[t + 1]), out=da[t - start])
+            dh_next = da[t - start] @ Wh.T  # (N, H): flows to h_{t-1}
+        block = da[:stop - start]
+        dx[start:stop] = block @ Wx.T
+        flat = block.reshape(-1, 4 * H)  # this block's steps, all at once
+        dWx += xs[start:stop].reshape(-1, D).T @ flat
+        dWh += hs[start:stop].reshape(-1, H).T @ flat  # h_{t-1} for t in the block
+        db += flat.sum(axis=0)
+    return dx.transpose(1, 0, 2), dh_next, dWx, dWh, db, dc_next

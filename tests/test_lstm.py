@@ -42,6 +42,33 @@ def test_forward_equals_step_loop():
         np.testing.assert_allclose(cache["c"][:, t], cp, atol=1e-14)
 
 
+
+@pytest.mark.parametrize("T", [1, lstm.BLOCK, lstm.BLOCK + 1, 2 * lstm.BLOCK + 3])
+def test_backward_equals_step_backward_loop(T):
+    # forward/backward keep time-major arrays and sum the weight gradients one block of
+    # steps at a time; the plain loop over step_forward/step_backward must agree, across blocks.
+    rng = np.random.default_rng(11)
+    x, h0, Wx, Wh, b = rnn_problem(rng, 2, T, 3, 4, gates=4)
+    c0 = rng.standard_normal(h0.shape)
+    h, cache = lstm.forward(x, h0, Wx, Wh, b, c0=c0)
+    dh, dc = rng.standard_normal(h.shape), rng.standard_normal(h.shape)
+    got = lstm.backward(dh, cache, dc=dc)
+
+    steps, hp, cp = [], h0, c0
+    for t in range(T):
+        hp, cp, step_cache = lstm.step_forward(x[:, t], hp, cp, Wx, Wh, b)
+        steps.append(step_cache)
+        for k, name in enumerate("ifgo"):  # the cache's batch-first views of the gates
+            np.testing.assert_allclose(cache[name][:, t], step_cache[5 + k], atol=1e-14)
+    dx, sums = np.zeros_like(x), [np.zeros_like(Wx), np.zeros_like(Wh), np.zeros_like(b)]
+    dh_next, dc_next = np.zeros_like(h0), np.zeros_like(c0)
+    for t in reversed(range(T)):
+        dx[:, t], dh_next, dc_next, *dW = lstm.step_backward(dh[:, t] + dh_next, dc[:, t] + dc_next, steps[t])
+        sums = [s + d for s, d in zip(sums, dW)]
+    want = (dx, dh_next, *sums, dc_next)
+    for name, g, w in zip("dx dh0 dWx dWh db dc0".split(), got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-13, err_msg=name)
+
 def test_step_backward_gradcheck():
     rng = np.random.default_rng(2)
     x, h0, Wx, Wh, b = rnn_problem(rng, 3, 1, 4, 5, gates=4)
