@@ -104,26 +104,36 @@ def agree(rng):
 
 
 def iterations_per_second(rng, seconds=3.0, rounds=3):
-    """Interleave the two loops in short bursts; return (classic it/s, helpers it/s) medians."""
+    """Interleave the two training loops in short bursts; return (classic it/s, helpers it/s) medians.
+
+    Each loop walks through the text as min-char-rnn does: the hidden state and
+    the Adagrad memory carry over from one sequence to the next.
+    """
     import time
 
     ids, V = text_ids(rng)
-    p_c, p_h = init(V, np.random.default_rng(1)), init(V, np.random.default_rng(1))
-    mem = {k: np.zeros_like(v) for k, v in p_c.items()}
-    loops = {
-        "classic": [lambda s: classic_step(p_c, mem, ids, s, np.zeros((H, 1)), V)],
-        "helpers": [lambda s: helpers_step(p_h, None, ids, s, np.zeros((1, H)), V)],
-    }
+    classic = {"p": init(V, np.random.default_rng(1)), "h": np.zeros((H, 1))}
+    classic["mem"] = {k: np.zeros_like(v) for k, v in classic["p"].items()}
+    ours = {"p": init(V, np.random.default_rng(1)), "h": np.zeros((1, H)), "state": None}
+
+    def classic_loop(pos):
+        _, classic["h"] = classic_step(classic["p"], classic["mem"], ids, pos, classic["h"], V)
+
+    def helpers_loop(pos):
+        _, ours["h"], ours["state"] = helpers_step(ours["p"], ours["state"], ids, pos, ours["h"], V)
+
+    loops = {"classic": classic_loop, "helpers": helpers_loop}
     rates = {k: [] for k in loops}
     budget = seconds / (2 * rounds)
+    pos = {k: 0 for k in loops}
     for _ in range(rounds):
-        for name, (step,) in loops.items():
-            n, pos, t0 = 0, 0, time.perf_counter()
+        for name, step in loops.items():
+            n, t0 = 0, time.perf_counter()
             while time.perf_counter() - t0 < budget:
-                if pos + SEQ + 1 >= len(ids):
-                    pos = 0
-                step(pos)
-                pos += SEQ
+                if pos[name] + SEQ + 1 >= len(ids):
+                    pos[name] = 0
+                step(pos[name])
+                pos[name] += SEQ
                 n += 1
             rates[name].append(n / (time.perf_counter() - t0))
     return float(np.median(rates["classic"])), float(np.median(rates["helpers"]))

@@ -41,6 +41,11 @@ def faults_per_call(fn, calls=20):
 
 
 def make_case(kind, N, T, D, H, rng):
+    """Two functions computing the same forward + backward: helpers and torch, same weights.
+
+    Each returns the gradients (dx, dWx, dWh, db) in the helpers' layout, so
+    tests/test_benchmarks.py can check that the contenders do the same work.
+    """
     import torch
 
     from helpers import lstm, rnn
@@ -50,15 +55,21 @@ def make_case(kind, N, T, D, H, rng):
     h0 = np.zeros((N, H))
     Wx = 0.1 * rng.standard_normal((D, gates * H))
     Wh = 0.1 * rng.standard_normal((H, gates * H))
-    b = np.zeros(gates * H)
+    b = 0.1 * rng.standard_normal(gates * H)
     dh = rng.standard_normal((N, T, H))
     mod = lstm if kind == "lstm" else rnn
 
     def ours():
         h, cache = mod.forward(x, h0, Wx, Wh, b)
-        return mod.backward(dh, cache)
+        dx, _, dWx, dWh, db = mod.backward(dh, cache)[:5]
+        return dx, dWx, dWh, db
 
     m = (torch.nn.LSTM if kind == "lstm" else torch.nn.RNN)(D, H, batch_first=True).double()
+    with torch.no_grad():  # torch's weights are ours, transposed; its two biases add up to b
+        m.weight_ih_l0.copy_(torch.tensor(Wx.T))
+        m.weight_hh_l0.copy_(torch.tensor(Wh.T))
+        m.bias_ih_l0.copy_(torch.tensor(b))
+        m.bias_hh_l0.zero_()
     xt = torch.tensor(x, requires_grad=True)
     h0t = torch.zeros((1, N, H), dtype=torch.float64)
     dht = torch.tensor(dh)
@@ -69,6 +80,7 @@ def make_case(kind, N, T, D, H, rng):
         xt.grad = None
         out, _ = m(xt, state)
         out.backward(dht)
+        return xt.grad, m.weight_ih_l0.grad.T, m.weight_hh_l0.grad.T, m.bias_ih_l0.grad
 
     return ours, theirs
 
