@@ -12,7 +12,6 @@ for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import sys  # noqa: E402
 import time  # noqa: E402
-import tracemalloc  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -53,22 +52,14 @@ def bench_charrnn():
 
 
 def bench_memory():
-    from helpers import rnn
+    from helpers import bptt
 
     print("peak memory of RNN forward + backward (N=32, D=10, H=64): BPTT stores every step")
-    rng = np.random.default_rng(0)
-    Wx, Wh, b = 0.1 * rng.standard_normal((10, 64)), 0.1 * rng.standard_normal((64, 64)), np.zeros(64)
-    peaks = []
-    for T in (100, 1000, 4000):
-        x = rng.standard_normal((32, T, 10))
-        tracemalloc.start()
-        h, cache = rnn.forward(x, np.zeros((32, 64)), Wx, Wh, b)
-        rnn.backward(np.ones_like(h), cache)
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-        peaks.append(peak)
+    Ts = (100, 1000, 4000)
+    peaks = bptt.measure_cost(Ts, np.random.default_rng(0), N=32, D=10, H=64, repeats=1)["peak_bytes"]
+    for T, peak in zip(Ts, peaks):
         print(f"       T = {T:>5}: peak {peak / 2**20:8.1f} MiB ({peak / T / 1024:.1f} KiB per step)")
-    per_step = [p / T for p, T in zip(peaks, (100, 1000, 4000))]
+    per_step = peaks / np.array(Ts)
     linear = max(per_step) / min(per_step) < 1.5
     report("memory grows linearly in T (per-step cost within 1.5x)", f"{max(per_step) / min(per_step):.2f}", "< 1.5", linear, " x")
 

@@ -20,6 +20,7 @@ one ``helpers.rnn.forward`` returns, ``dh`` (N, T, H) the upstream gradient on
 every hidden state.
 """
 import time
+import tracemalloc
 
 import numpy as np
 
@@ -167,15 +168,17 @@ def measure_cost(Ts, rng, N=8, D=16, H=64, repeats=5):
     """Time and memory of one forward + full backward pass as T grows.
 
     Ts: sequence lengths to try. Returns a dict of arrays (one entry per T):
-    "T", "seconds" (the fastest of ``repeats`` runs of forward + backward,
+    "T"; "seconds" (the fastest of ``repeats`` runs of forward + backward,
     measured with time.perf_counter: the minimum is the run least disturbed by
-    other programs) and "cache_bytes" (what forward stores for backward).
+    other programs); "cache_bytes" (what forward stores for backward, summed
+    with nbytes); and "peak_bytes" (the most memory newly allocated at any
+    moment of one forward + backward, measured with tracemalloc).
     """
     Ts = [validate.integer("T", T, low=1) for T in Ts]
     if not Ts:
         raise ValueError("Ts must list at least one sequence length, got none")
     repeats = validate.integer("repeats", repeats, low=1)
-    seconds, nbytes = [], []
+    seconds, nbytes, peaks = [], [], []
     for T in Ts:
         x, h0, Wx, Wh, b, dh = random_problem(N, T, D, H, rng)
         runs = []
@@ -186,4 +189,21 @@ def measure_cost(Ts, rng, N=8, D=16, H=64, repeats=5):
             runs.append(time.perf_counter() - start)
         seconds.append(float(min(runs)))
         nbytes.append(cache_nbytes(cache))
-    return {"T": np.array(Ts), "seconds": np.array(seconds), "cache_bytes": np.array(nbytes)}
+        del h, cache
+        peaks.append(_peak_bytes(lambda: rnn.backward(dh, rnn.forward(x, h0, Wx, Wh, b)[1])))
+    return {"T": np.array(Ts), "seconds": np.array(seconds), "cache_bytes": np.array(nbytes),
+            "peak_bytes": np.array(peaks)}
+
+
+def _peak_bytes(fn):
+    """Peak of the memory fn() allocates on top of what is already in use (tracemalloc)."""
+    started = not tracemalloc.is_tracing()
+    if started:
+        tracemalloc.start()
+    tracemalloc.reset_peak()
+    base = tracemalloc.get_traced_memory()[0]
+    fn()
+    peak = tracemalloc.get_traced_memory()[1] - base
+    if started:
+        tracemalloc.stop()
+    return peak

@@ -106,6 +106,16 @@ def test_measure_cost_shapes():
     assert out["cache_bytes"][1] > out["cache_bytes"][0]
 
 
+def test_measured_peak_memory_is_linear_in_T_and_holds_the_cache():
+    N, D, H = 4, 3, 8
+    out = bptt.measure_cost([100, 200, 300], np.random.default_rng(0), N=N, D=D, H=H, repeats=1)
+    assert np.all(out["peak_bytes"] >= out["cache_bytes"])  # the cache is alive at the peak
+    per_step = np.diff(out["peak_bytes"]) / 100
+    # every step's arrays, float64: the cache's x_t, a_t, h_t and backward's temporaries
+    assert per_step.min() >= 8 * N * (D + 2 * H)
+    assert per_step.max() - per_step.min() <= 0.01 * per_step.min()
+
+
 def test_errors_name_the_argument():
     dh, cache, full = problem()
     with pytest.raises(ValueError, match="k must be >= 1"):
