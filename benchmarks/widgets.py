@@ -3,7 +3,8 @@
 For every ``helpers.widgets.Experiment`` alive in the notebook's kernel, each
 control is moved to a few values (a slider's ends and middle, every dropdown
 option, a few texts); we time the whole update the learner waits for
-(recompute + draw + PNG), and separately the recompute-and-draw part alone.
+(recompute + draw + render + PNG), and separately the recompute-and-draw part
+alone (``Experiment.recompute``: no rendering).
 Budget: 100 ms for the whole update (aim for 30 ms).
 """
 import json
@@ -36,10 +37,10 @@ for _exp in _widgets.live_experiments():
             continue
         for _v in _vals:
             _t0 = time.perf_counter(); _c.value = _v; _full.append(time.perf_counter() - _t0)
-            _t0 = time.perf_counter(); _exp.fig.clf()
+            _t0 = time.perf_counter()
             try:
-                _exp.draw(_exp.fig, **_exp.values())
-            except ValueError:  # a setting the widget reports as a message
+                _exp.recompute()  # draw without rendering: update's first half
+            except (ValueError, FloatingPointError):  # a setting the widget reports as a message
                 pass
             _draw.append(time.perf_counter() - _t0)
     if _full:

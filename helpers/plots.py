@@ -6,10 +6,12 @@ module changes nothing; call ``use_course_style()`` once in a notebook's
 Setup cell. Plot functions take an optional ``ax`` and return it; they never
 save files (figures/make_figures.py does that).
 """
-import io
+import struct
+import zlib
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
+import numpy as np
 
 # Okabe & Ito (2008), "Color Universal Design".
 PALETTE = {
@@ -54,8 +56,35 @@ def new_axes(ax=None, **subplots_kw):
     return plt.subplots(**subplots_kw)
 
 
-def to_png(fig):
-    """Render a figure to PNG bytes (what the widgets show), without keeping it open."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None}, pil_kwargs={"compress_level": 1})
-    return buf.getvalue()
+def row_labels(ax, y, pad=None):
+    """Empty labels for rows at heights ``y`` (data), placed where y tick labels go.
+
+    For widgets that relabel bars in place (``label.set_text(word)``): a widget
+    can redraw these texts alone, while new tick labels redraw the whole figure.
+    ``pad`` is the gap to the tick mark in points (default: the style's).
+    Returns the list of text artists.
+    """
+    pad = mpl.rcParams["ytick.major.pad"] if pad is None else pad
+    ax.set_yticks(y, [""] * len(y))  # keep the tick marks
+    gap = mpl.rcParams["ytick.major.size"] + pad
+    return [ax.annotate("", (0, y_k), xycoords=ax.get_yaxis_transform(), xytext=(-gap, 0),
+                        textcoords="offset points", ha="right", va="center_baseline") for y_k in y]
+
+
+def png_bytes(rgba):
+    """Encode an (H, W, 4) uint8 RGBA image (e.g. an Agg canvas) as PNG bytes.
+
+    The widgets send one image per update: no row filters and zlib level 1
+    take ~3 ms for a 1000 x 380 figure (Pillow's PNG writer takes ~8 ms) and
+    compress a plot just as well.
+    """
+    H, W, _ = rgba.shape
+    rows = np.zeros((H, 1 + 4 * W), np.uint8)  # each row: filter type 0 ("none"), then its pixels
+    rows[:, 1:] = rgba.reshape(H, -1)
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", W, H, 8, 6, 0, 0, 0)  # 8 bits per channel, RGBA, no interlace
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)) + chunk(b"IEND", b""))
