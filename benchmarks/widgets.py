@@ -8,6 +8,7 @@ alone (``Experiment.recompute``: no rendering).
 Budget: 100 ms for the whole update (aim for 30 ms).
 """
 import json
+import subprocess
 import time
 from pathlib import Path
 
@@ -58,7 +59,7 @@ def time_notebook(path):
     client = NotebookClient(nb, timeout=600, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
     t0 = time.perf_counter()
-    client.execute()
+    client.execute(stderr=subprocess.DEVNULL)  # (only ipykernel's notice about local TCP)
     seconds = time.perf_counter() - t0
     probe_out = nb.cells[-1].outputs
     text = "".join(o.get("text", "") for o in probe_out if o.output_type == "stream")
@@ -74,7 +75,8 @@ def run(report):
         total += seconds
         report(f"{path.name} executes", f"{seconds:.1f}", "<= 30 s", seconds <= 30, " s")
         for w in widgets:
-            label = f"  widget [{w['controls']}] update (draw alone {w['draw_median'] * 1e3:.0f} ms)"
-            report(label[:58], f"{w['full_median'] * 1e3:.0f} (max {w['full_max'] * 1e3:.0f})", "<= 100 ms",
-                   w["full_median"] <= 0.100, " ms")
+            label = f"  widget [{w['controls']}]"
+            label = label if len(label) <= 44 else label[:41] + "...]"
+            report(f"{label} update, median", f"{w['full_median'] * 1e3:.0f}", "<= 100 ms", w["full_median"] <= 0.100,
+                   f" ms (max {w['full_max'] * 1e3:.0f}, compute alone {w['draw_median'] * 1e3:.0f})")
     report("whole course executes", f"{total:.1f}", "<= 180 s", total <= 180, " s")

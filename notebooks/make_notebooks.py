@@ -17,6 +17,7 @@ What it does to every notebook NN-*.ipynb:
 import argparse
 import os
 import re
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -114,8 +115,10 @@ def execute(nb, path):
     from nbclient import NotebookClient
 
     start = time.perf_counter()
+    # The kernel's own stderr only carries ipykernel's notice about local TCP; cell errors
+    # and a dead kernel still raise here.
     NotebookClient(nb, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(HERE)}}).execute()
+                   resources={"metadata": {"path": str(HERE)}}).execute(stderr=subprocess.DEVNULL)
     return time.perf_counter() - start
 
 
