@@ -105,7 +105,8 @@ class Experiment:
                 self.parts = setup(self.fig)
             for ax in self.fig.axes:  # minor ticks (log axes make dozens) cost a fifth of a redraw
                 ax.minorticks_off()
-        self.image = W.Image(format="png", layout=W.Layout(max_width="100%"))
+        # flex-start: the box would otherwise stretch the PNG to its full width (blurry in Voila)
+        self.image = W.Image(format="png", layout=W.Layout(max_width="100%", align_self="flex-start"))
         self.verdict = W.HTML(layout=W.Layout(min_height="1.6em"))
         self.verdict.add_class("course-verdict")
         self.image.add_class("course-figure")

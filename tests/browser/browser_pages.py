@@ -61,6 +61,12 @@ def state(box):
             box.locator("img.course-figure").first.get_attribute("src") or "")
 
 
+def upscaled(box):
+    """How much the page enlarges the experiment's figure: shown width / PNG width (> 1 is blurry)."""
+    img = box.locator("img.course-figure").first
+    return img.evaluate("e => e.naturalWidth ? e.clientWidth / e.naturalWidth : 0")
+
+
 def wait_for_change(box, before, timeout):
     """Wait until both the verdict text and the figure changed; return the new state or None."""
     deadline = time.monotonic() + timeout

@@ -9,7 +9,7 @@ move land in build/screenshots/.
 import pytest
 
 from browser_harness import DEFAULT_NOTEBOOKS, NOTEBOOKS, skip_or_fail, widget_notebooks
-from browser_pages import EXPERIMENT, click_run_all, move_main_control, output_errors, state, wait_for_run_all
+from browser_pages import EXPERIMENT, click_run_all, move_main_control, output_errors, state, upscaled, wait_for_run_all
 
 # The notebooks that must have a working experiment (COURSE.md: 01-07).
 # Lead: edit this list when the course gains or loses an experiment. Under
@@ -89,6 +89,7 @@ def test_experiments_in_jupyterlab(num, request, screenshots, browser_report):
             page.screenshot(path=before_png)
             assert verdict, f"{name} experiment {k}: empty verdict line after Run All ({before_png})"
             assert src, f"{name} experiment {k}: the figure has no image after Run All ({before_png})"
+            assert upscaled(box) <= 1.0, f"{name} experiment {k}: the figure is stretched, blurry ({before_png})"
             how, seconds, before, after = move_main_control(box, spec, timeout=spec.get("timeout", 15))
             box.scroll_into_view_if_needed()
             page.screenshot(path=after_png)

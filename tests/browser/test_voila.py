@@ -7,7 +7,7 @@ work there; add numbers to VOILA_NOTEBOOKS to cover more.
 import pytest
 
 from browser_harness import DEFAULT_NOTEBOOKS, NOTEBOOKS, skip_or_fail
-from browser_pages import EXPERIMENT, move_main_control, output_errors
+from browser_pages import EXPERIMENT, move_main_control, output_errors, upscaled
 from browser_servers import VoilaServer
 
 VOILA_NOTEBOOKS = ["05"]
@@ -46,6 +46,7 @@ def test_present_in_voila(num, request, screenshots, browser_report, tmp_path):
         box.scroll_into_view_if_needed()
         before_png, after_png = f"{shot}-before.png", f"{shot}-after.png"
         page.screenshot(path=before_png)
+        assert upscaled(box) <= 1.0, f"Voila stretches the figure {upscaled(box):.2f}x: it looks blurry ({before_png})"
         how, seconds, before, after = move_main_control(box, {"control": 0})
         box.scroll_into_view_if_needed()
         page.screenshot(path=after_png)
