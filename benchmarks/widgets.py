@@ -8,14 +8,13 @@ alone (``Experiment.recompute``: no rendering).
 Budget: 100 ms for the whole update (aim for 30 ms).
 """
 import json
-import subprocess
-import time
+import sys
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "notebooks"))
+import make_notebooks  # noqa: E402  (the course's own way to run a notebook)
 
 PROBE = r'''
 import json, time, statistics
@@ -56,11 +55,7 @@ def time_notebook(path):
     """Execute a notebook; return (seconds, [widget timings])."""
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(PROBE))
-    client = NotebookClient(nb, timeout=600, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
-    t0 = time.perf_counter()
-    client.execute(stderr=subprocess.DEVNULL)  # (only ipykernel's notice about local TCP)
-    seconds = time.perf_counter() - t0
+    seconds = make_notebooks.execute(nb, path)
     probe_out = nb.cells[-1].outputs
     text = "".join(o.get("text", "") for o in probe_out if o.output_type == "stream")
     return seconds, json.loads(text.strip().splitlines()[-1])
@@ -69,7 +64,7 @@ def time_notebook(path):
 def run(report):
     print("notebook execution (fresh kernel each) and widget updates")
     total = 0.0
-    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")):
+    for path in make_notebooks.notebooks():
         # Timing the probe inside the run would bias the notebook time a little; it is small.
         seconds, widgets = time_notebook(path)
         total += seconds
