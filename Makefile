@@ -49,8 +49,10 @@ test: $(VENV)/.test
 notebooks: $(VENV)/.test
 	$(BIN)/python notebooks/make_notebooks.py $(ONLY)
 
-figures: $(VENV)/.course
+# Redraw figures/, then embed them into the notebooks that show them (no re-execution).
+figures: $(VENV)/.test
 	$(BIN)/python figures/make_figures.py
+	$(BIN)/python notebooks/make_notebooks.py --no-execute
 
 # Classroom app mode: one notebook, code hidden, widgets live.
 # make present NB=05 [PORT=8866] [VOILA_ARGS=--no-browser]

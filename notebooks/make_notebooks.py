@@ -11,10 +11,15 @@ What it does to every notebook NN-*.ipynb:
    from the notebooks' own titles: nothing is maintained by hand;
 2. executes it top to bottom in a fresh kernel (cwd notebooks/), printing the
    time it took (budget: 30 s each);
-3. strips saved widget state, widget views and per-cell timing metadata, so diffs show
+3. embeds every figure a markdown cell shows (``![alt](../figures/NAME.png)``,
+   stored as ``attachment:NAME.png``) from figures/ into the cell, so the
+   picture shows wherever the notebook is opened: JupyterLab with any root
+   folder, Voila, the student edition, a single downloaded notebook;
+4. strips saved widget state, widget views and per-cell timing metadata, so diffs show
    only real changes and the stored outputs are what a fresh run produces.
 """
 import argparse
+import base64
 import os
 import re
 import subprocess
@@ -32,6 +37,8 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 README = ROOT / "README.md"
+FIGURES = ROOT / "figures"
+FIGURE_LINK = re.compile(r"(!\[[^\]]*\]\()(?:\.\./figures/|attachment:)([\w.-]+\.png)(\))")
 BEGIN, END = "<!-- contents:begin -->", "<!-- contents:end -->"
 
 
@@ -98,6 +105,24 @@ def with_contents(nb, table):
     return nb
 
 
+def with_figures(nb, figures=FIGURES):
+    """Embed the figures/ PNGs that markdown cells show as cell attachments (one source: figures/)."""
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        names = [m.group(2) for m in FIGURE_LINK.finditer(cell.source)]
+        if not names:
+            cell.pop("attachments", None)
+            continue
+        missing = [n for n in names if not (figures / n).exists()]
+        if missing:
+            raise FileNotFoundError(f"markdown shows figures/{missing[0]}, which does not exist: run `make figures`")
+        cell.source = FIGURE_LINK.sub(r"\1attachment:\2\3", cell.source)
+        cell.attachments = {n: {"image/png": base64.b64encode((figures / n).read_bytes()).decode("ascii")}
+                            for n in sorted(set(names))}
+    return nb
+
+
 def clean(nb):
     """Drop saved widget state and timing metadata (they churn and bloat diffs)."""
     nb.metadata.pop("widgets", None)
@@ -134,7 +159,8 @@ def update_readme(table):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("only", nargs="*", help="notebook numbers to execute (default: all)")
-    ap.add_argument("--check", action="store_true", help="only check that nav and contents are current")
+    ap.add_argument("--check", action="store_true",
+                    help="only check that nav, contents and embedded figures are current")
     ap.add_argument("--no-execute", action="store_true", help="refresh nav/contents without running")
     args = ap.parse_args(argv)
 
@@ -145,7 +171,7 @@ def main(argv=None):
     stale = []
     for k, (p, nb) in enumerate(zip(paths, nbs)):
         before = nbformat.writes(nb)
-        nb = with_contents(with_navigation(nb, nav_markdown(paths, titles, k)), table)
+        nb = with_figures(with_contents(with_navigation(nb, nav_markdown(paths, titles, k)), table))
         if nbformat.writes(nb) != before:
             stale.append(p.name)
         nbs[k] = nb
@@ -157,7 +183,7 @@ def main(argv=None):
         if stale:
             print("Out of date (run `make notebooks`):", ", ".join(stale))
             return 1
-        print("Navigation and contents are current.")
+        print("Navigation, contents and embedded figures are current.")
         return 0
 
     if not args.only:  # with a selection, touch only the selected notebooks

@@ -107,13 +107,37 @@ SOURCES = _markdown_sources()
 def test_referenced_figures_exist_and_are_made_by_the_command(label, folder, text):
     for m in MD_IMAGE.finditer(text):
         src = m["src"]
+        if src.startswith("attachment:"):  # embedded by make notebooks: checked below
+            assert Path(src[11:]).stem in NAMES, f"{label}: {src} is not a figure make_figures.py draws"
+            continue
+        assert label == "README.md", (f"{label}: {src} is a file link, which breaks when the notebook's folder "
+                                      "is the server's root (make lab, make present): write ../figures/NAME.png "
+                                      "and run `make notebooks`, which embeds it")
         if "figures/" not in src or "://" in src:
             continue
         path = (folder / src).resolve()
-        assert path.parent == FIG_DIR, f"{label}: {src} does not point into figures/ (from a notebook: ../figures/NAME.png)"
+        assert path.parent == FIG_DIR, f"{label}: {src} does not point into figures/"
         assert path.exists(), f"{label}: {src} does not exist; the figures are {sorted(NAMES)}"
         assert path.stem in NAMES and path.suffix == ".png", \
             f"{label}: {src} is not drawn by figures/make_figures.py (it draws {sorted(NAMES)})"
+
+
+NOTEBOOK_FILES = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOK_FILES, ids=lambda p: p.name)
+def test_embedded_figures_are_the_committed_figures(path):
+    """Every attachment a notebook shows holds exactly the bytes of figures/NAME.png (make notebooks)."""
+    import base64
+
+    for cell in json.loads(path.read_text())["cells"]:
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        shown = {m["src"][11:] for m in MD_IMAGE.finditer(source) if m["src"].startswith("attachment:")}
+        attached = cell.get("attachments", {})
+        assert shown == set(attached), f"{path.name}: cell shows {sorted(shown)} but embeds {sorted(attached)}"
+        for name, data in attached.items():
+            assert base64.b64decode(data["image/png"]) == (FIG_DIR / name).read_bytes(), \
+                f"{path.name}: the embedded {name} is not figures/{name}: run `make notebooks`"
 
 
 @pytest.mark.parametrize("label,folder,text", SOURCES, ids=[s[0] for s in SOURCES])
