@@ -40,8 +40,11 @@ $(VENV)/.test: pyproject.toml | $(BIN)/python
 # Jupyter refuses to run as root unless told (containers, some classroom VMs).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 
+# The notebook's folder is the server's root: the learner sees the course, nothing else.
+# make lab NBDIR=student opens the student edition (make student) the same way.
+NBDIR ?= notebooks
 lab: $(VENV)/.course
-	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/00-start-here.ipynb
+	$(BIN)/jupyter lab $(ROOT_FLAG) $(NBDIR)/00-start-here.ipynb
 
 test: $(VENV)/.test
 	$(BIN)/python -m pytest
@@ -54,14 +57,16 @@ figures: $(VENV)/.test
 	$(BIN)/python figures/make_figures.py
 	$(BIN)/python notebooks/make_notebooks.py --no-execute
 
-# Classroom app mode: one notebook, code hidden, widgets live.
+# Classroom app mode: one notebook, code hidden, widgets live. The "course" template
+# (share/jupyter/voila/templates/course) leaves out navigation, exercises and solutions,
+# and sets projector-sized text; COURSE_PRESENT=1 draws figures at 1.5x (helpers.plots).
 # make present NB=05 [PORT=8866] [VOILA_ARGS=--no-browser]
 PORT       ?= 8866
-NBDIR      ?= notebooks
 VOILA_ARGS ?=
 present: $(VENV)/.course
 	@test -n "$(wildcard $(NBDIR)/$(NB)-*.ipynb)" || { echo "No notebook $(NBDIR)/$(NB)-*.ipynb: pick one with NB=01 .. NB=07"; exit 1; }
-	$(BIN)/voila --strip_sources=True --theme=light --port=$(PORT) $(VOILA_ARGS) $(NBDIR)/$(NB)-*.ipynb
+	JUPYTER_PATH="$(CURDIR)/share/jupyter$(if $(JUPYTER_PATH),:$(JUPYTER_PATH))" COURSE_PRESENT=1 \
+	$(BIN)/voila --strip_sources=True --theme=light --template=course --port=$(PORT) $(VOILA_ARGS) $(NBDIR)/$(NB)-*.ipynb
 
 # The static site: stored outputs, no execution; open build/site/_build/html/index.html
 $(VENV)/.site: pyproject.toml | $(BIN)/python

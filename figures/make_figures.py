@@ -22,7 +22,8 @@ if str(ROOT) not in sys.path:
 
 from helpers import diagrams, plots  # noqa: E402
 
-DPI = 100  # figure inches x 100 = pixels; 8 in -> 800 px, the width of a notebook column
+DPI = 150  # figure inches x 150 = pixels: 8 in -> 1200 px, sharp when a notebook column shrinks it, and its
+#           smallest text (10.5 pt) 22 px in `make present` (a projector wants 16 px or more)
 
 # name -> function that draws it and returns its axes (or array of axes)
 FIGURES = {

@@ -6,6 +6,7 @@ module changes nothing; call ``use_course_style()`` once in a notebook's
 Setup cell. Plot functions take an optional ``ax`` and return it; they never
 save files (figures/make_figures.py does that).
 """
+import os
 import struct
 import zlib
 
@@ -44,9 +45,31 @@ STYLE = {
 }
 
 
+# `make present` (a projector) sets COURSE_PRESENT=1: figures are drawn with 1.5x the pixels,
+# so their smallest text (8 pt, a legend) is 8 / 72 * 150 = 16.7 px on the screen.
+PRESENT_DPI = 150
+SMALLEST_FONT_PT = 8  # no course figure uses smaller text (tests/test_figures.py reads the sources)
+WIDEST_FIGURE_IN = 8  # nor is wider: 1200 px at PRESENT_DPI, the width of the projector's page
+
+
 def use_course_style():
-    """Apply the course style to matplotlib (call once, in the Setup cell)."""
+    """Apply the course style to matplotlib (call once, in the Setup cell).
+
+    Under ``make present`` (environment variable COURSE_PRESENT=1), figures are
+    drawn at PRESENT_DPI instead of 100 dots per inch: the same layout, bigger on
+    the screen, so a projector shows every label at 16 px or more.
+    """
     mpl.rcParams.update(STYLE)
+    if os.environ.get("COURSE_PRESENT") == "1":
+        mpl.rcParams.update({"figure.dpi": PRESENT_DPI, "savefig.dpi": PRESENT_DPI})
+
+
+def smallest_text_px(fig):
+    """The height in pixels of the smallest visible text in ``fig`` (at the figure's dpi), or None."""
+    from matplotlib.text import Text
+
+    sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    return min(sizes) * fig.dpi / 72 if sizes else None
 
 
 def new_axes(ax=None, **subplots_kw):

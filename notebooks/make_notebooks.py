@@ -123,6 +123,29 @@ def with_figures(nb, figures=FIGURES):
     return nb
 
 
+def with_app_tags(nb):
+    """Tag "app-hide" a heading whose section is only code without output (## Setup): in the
+    app view (make present, code hidden) it would stand empty. Recomputed on every run."""
+    cells = nb.cells
+    for k, cell in enumerate(cells):
+        if cell.cell_type != "markdown":
+            continue
+        tags = [t for t in cell.metadata.get("tags", []) if t != "app-hide"]
+        rest = []
+        for nxt in cells[k + 1:]:
+            if nxt.cell_type == "markdown":
+                break
+            rest.append(nxt)
+        heading_only = re.fullmatch(r"#+ [^\n]+", cell.source.strip()) is not None
+        if heading_only and rest and not any(c.get("outputs") for c in rest):
+            tags.append("app-hide")
+        if tags:
+            cell.metadata["tags"] = tags
+        else:
+            cell.metadata.pop("tags", None)
+    return nb
+
+
 def clean(nb):
     """Drop saved widget state and timing metadata (they churn and bloat diffs)."""
     nb.metadata.pop("widgets", None)
@@ -171,7 +194,8 @@ def main(argv=None):
     stale = []
     for k, (p, nb) in enumerate(zip(paths, nbs)):
         before = nbformat.writes(nb)
-        nb = with_figures(with_contents(with_navigation(nb, nav_markdown(paths, titles, k)), table))
+        nb = with_navigation(nb, nav_markdown(paths, titles, k))
+        nb = with_app_tags(with_figures(with_contents(nb, table)))
         if nbformat.writes(nb) != before:
             stale.append(p.name)
         nbs[k] = nb

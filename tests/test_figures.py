@@ -261,3 +261,42 @@ def test_bad_arguments_are_named(call, words, close_figures):
     with pytest.raises((ValueError, TypeError)) as err:
         call()
     assert words in str(err.value)
+
+
+def _plotting_sources():
+    sources = [(f"helpers/{p.name}", p.read_text()) for p in sorted((ROOT / "helpers").glob("*.py"))]
+    for nb in NOTEBOOK_FILES:
+        cells = json.loads(nb.read_text())["cells"]
+        sources.append((f"notebooks/{nb.name}", "\n".join(
+            "".join(c["source"]) for c in cells if c["cell_type"] == "code")))
+    return sources
+
+
+PLOTTING = _plotting_sources()
+
+
+@pytest.mark.parametrize("label,text", PLOTTING, ids=[label for label, _ in PLOTTING])
+def test_no_figure_text_is_smaller_than_the_course_minimum(label, text):
+    """plots.SMALLEST_FONT_PT at `make present`'s dpi is 16 px on the projector: nothing may be smaller."""
+    from helpers import plots
+
+    sizes = [float(v) for v in re.findall(r"\b(?:font)?size\s*=\s*(\d+(?:\.\d+)?)\b", text)]
+    sizes += [float(v) for v in re.findall(r"\"(?:font\.size|\w+\.(?:label|title)?size|legend\.fontsize)\"\s*:\s*(\d+(?:\.\d+)?)", text)]
+    small = [s for s in sizes if s < plots.SMALLEST_FONT_PT]
+    assert not small, f"{label}: text of {small} pt; the course minimum is {plots.SMALLEST_FONT_PT} pt"
+    named = re.findall(r"(?:font)?size\s*=\s*[\"'](xx?-small|smaller)[\"']", text)
+    assert not named, f"{label}: fontsize {named} is under the course minimum of {plots.SMALLEST_FONT_PT} pt"
+    assert plots.SMALLEST_FONT_PT * plots.PRESENT_DPI / 72 >= 16
+
+
+@pytest.mark.parametrize("label,text", PLOTTING, ids=[label for label, _ in PLOTTING])
+def test_no_figure_is_wider_than_a_screen(label, text):
+    """At most plots.WIDEST_FIGURE_IN inches: `make present` draws it 1.5x (PRESENT_DPI) and a
+    1280 px projector shows it at its own size, so its smallest text stays 16 px; in JupyterLab a
+    wider figure is shrunk to the column and its labels become unreadable."""
+    from helpers import plots
+
+    widths = [float(w) for w in re.findall(r"figsize\s*=\s*\(\s*(\d+(?:\.\d+)?)\s*,", text)]
+    wide = [w for w in widths if w > plots.WIDEST_FIGURE_IN]
+    assert not wide, f"{label}: figures {wide} in wide; the course maximum is {plots.WIDEST_FIGURE_IN} in"
+    assert plots.WIDEST_FIGURE_IN * plots.PRESENT_DPI <= 1200

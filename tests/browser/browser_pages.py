@@ -188,3 +188,117 @@ def move_main_control(box, spec, timeout=15):
             seconds = time.monotonic() - start
             return "; then ".join(tried), seconds, before, wait_until_stable(box)
     return "; then ".join(tried) or f"no way to move a {kind}", None, before, None
+
+
+# ----------------------------------------------------- what a person sees on a page
+# attachment: is a notebook cell's own image, which JupyterLab asks for before it swaps in its data
+LOCAL_URL = re.compile(r"^(https?|wss?)://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?/|^(data|blob|about|attachment):")
+
+
+def record_requests(page):
+    """Start recording every URL the page requests; returns the (growing) list."""
+    urls = []
+    page.on("request", lambda r: urls.append(r.url))
+    page.on("websocket", lambda ws: urls.append(ws.url))
+    return urls
+
+
+def outside(urls):
+    """The recorded URLs that leave the machine (not loopback, data:, blob:)."""
+    return sorted({u for u in urls if not LOCAL_URL.match(u)})
+
+
+def broken_images(page, scope="body", timeout=20):
+    """srcs (shortened) of the <img> under ``scope`` that did not load (naturalWidth 0), after waiting."""
+    js = f"""() => [...document.querySelectorAll({scope!r} + ' img')]
+                 .filter(i => !(i.complete && i.naturalWidth > 0)).map(i => (i.getAttribute('src') || '').slice(0, 80))"""
+    deadline = time.monotonic() + timeout
+    while True:
+        bad = page.evaluate(js)
+        if not bad or time.monotonic() > deadline:
+            return bad
+        time.sleep(0.25)
+
+
+def image_count(page, scope="body"):
+    return page.evaluate(f"() => document.querySelectorAll({scope!r} + ' img').length")
+
+
+MATH_DONE = "mjx-container, .MathJax, .MathJax_Display, .MathJax_SVG, .katex"
+MATH_ERRORS = "mjx-merror, .MathJax_Error, .katex-error"
+
+
+def math_state(page, scope="body"):
+    """(typeset equations, error texts) under ``scope``; 'Math Processing Error' counts as an error."""
+    return page.evaluate(f"""() => {{
+        const root = document.querySelector({scope!r}) || document.body;
+        const errors = [...root.querySelectorAll({MATH_ERRORS!r})].map(e => e.textContent.slice(0, 80));
+        if (root.innerText.includes('Math Processing Error')) errors.push('Math Processing Error');
+        return [root.querySelectorAll({MATH_DONE!r}).length, errors];
+    }}""")
+
+
+def wait_for_math(page, expected, scope="body", timeout=30):
+    """Wait until at least ``expected`` equations are typeset (or an error shows); return math_state."""
+    deadline = time.monotonic() + timeout
+    while True:
+        done, errors = math_state(page, scope)
+        if done >= expected or errors or time.monotonic() > deadline:
+            return done, errors
+        time.sleep(0.25)
+
+
+# Markdown math: $$...$$ or $...$ outside code. Used to know how many equations a page must show.
+_CODE = re.compile(r"```.*?```|`[^`\n]*`", re.S)
+_MATH = re.compile(r"\$\$.+?\$\$|(?<![\\$])\$(?!\s)[^$\n]+?(?<![\s\\])\$", re.S)
+
+
+def math_in_markdown(text):
+    """How many equations markdown ``text`` holds (display and inline)."""
+    return len(_MATH.findall(_CODE.sub("", text)))
+
+
+def empty_headings(page, scope="body"):
+    """Headings under ``scope`` with nothing visible between them and the next heading (or the end)."""
+    return page.evaluate(f"""() => {{
+        const root = document.querySelector({scope!r}) || document.body;
+        const items = [...root.querySelectorAll('h1,h2,h3,h4,h5,h6,p,li,img,pre,table,svg,mjx-container,.jupyter-widgets,.jp-OutputArea-output')]
+            .filter(e => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden');
+        const empty = [];
+        items.forEach((e, k) => {{
+            if (!/^H[1-6]$/.test(e.tagName)) return;
+            const next = items.slice(k + 1).find(n => !e.contains(n));
+            if (!next || /^H[1-6]$/.test(next.tagName)) empty.push(e.innerText.trim().slice(0, 80));
+        }});
+        return empty;
+    }}""")
+
+
+def words_split_across_lines(page, selector):
+    """Words inside ``selector`` elements that the browser broke across two lines (at most 10).
+
+    A compound word may break after its hyphen ("long-" / "time"); "1e-400" may not."""
+    return page.evaluate(f"""() => {{
+        const WORD = /(?:[^\\s-]|-(?![A-Za-z])|(?<![A-Za-z])-)+-?/g;
+        const found = [];
+        for (const el of document.querySelectorAll({selector!r})) {{
+            const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node && found.length < 10; node = walker.nextNode()) {{
+                for (const m of node.textContent.matchAll(WORD)) {{
+                    const r = document.createRange();
+                    r.setStart(node, m.index); r.setEnd(node, m.index + m[0].length);
+                    const tops = new Set([...r.getClientRects()].filter(q => q.width > 0).map(q => Math.round(q.top)));
+                    if (tops.size > 1) {{ found.push(m[0].slice(0, 60)); if (found.length >= 10) break; }}
+                }}
+            }}
+        }}
+        return found;
+    }}""")
+
+
+def small_text(page, selector, minimum=16):
+    """(font size, text) of visible elements matching ``selector`` whose own text is under ``minimum`` px."""
+    return page.evaluate(f"""() => [...document.querySelectorAll({selector!r})]
+        .filter(e => e.getClientRects().length && [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
+        .map(e => [parseFloat(getComputedStyle(e).fontSize), e.innerText.trim().slice(0, 50)])
+        .filter(([size]) => size < {minimum})""")

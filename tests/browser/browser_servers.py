@@ -7,8 +7,8 @@ settings: settings and workspaces live in a temporary folder.
 """
 import json
 import os
+import re
 import secrets
-import shlex
 import signal
 import socket
 import subprocess
@@ -92,9 +92,17 @@ class Server:
 
 
 class LabServer(Server):
-    """JupyterLab on a free port with a token, root dir = ``root``."""
+    """`make lab` as the README gives it (NBDIR=student for the student edition).
 
-    def __init__(self, root, workdir):
+    Only what a user's machine would differ in is set, through the environment:
+    a free port and a known token (JUPYTER_PORT, JUPYTER_TOKEN), a fresh
+    Jupyter profile with quiet settings (JUPYTER_CONFIG_DIR,
+    JUPYTERLAB_SETTINGS_DIR, JUPYTERLAB_WORKSPACES_DIR), and instead of a
+    browser window (BROWSER) a script that writes down what it was asked to
+    open. ``opened()`` is that address: the page `make lab` opens for a user.
+    """
+
+    def __init__(self, workdir, nbdir=None):
         workdir = Path(workdir)
         settings, workspaces = workdir / "lab-settings", workdir / "lab-workspaces"
         for name, values in LAB_SETTINGS.items():
@@ -102,20 +110,27 @@ class LabServer(Server):
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(values))
         workspaces.mkdir(parents=True, exist_ok=True)
-        env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings),
-                   JUPYTERLAB_WORKSPACES_DIR=str(workspaces))
+        (workdir / "jupyter-config").mkdir(exist_ok=True)
+        self._opened = workdir / "browser-opened.txt"
+        browser = workdir / "browser.sh"
+        browser.write_text(f'#!/bin/sh\necho "$1" >> "{self._opened}"\n')
+        browser.chmod(0o755)
         self.port, self.token = free_port(), secrets.token_hex(16)
-        cmd = [str(BIN / "jupyter-lab"), "--no-browser", "--ServerApp.open_browser=False",
-               "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
-               f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={root}",
-               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-               "--LabApp.extension_manager=readonly",
-               # checkpoints (made when a notebook opens) go to the temp folder, not notebooks/
-               f"--FileCheckpoints.checkpoint_dir={workdir / 'checkpoints'}"]
-        if hasattr(os, "geteuid") and os.geteuid() == 0:  # CI runs as root
-            cmd.append("--allow-root")
+        env = dict(os.environ, JUPYTER_PORT=str(self.port), JUPYTER_TOKEN=self.token, BROWSER=str(browser),
+                   JUPYTER_CONFIG_DIR=str(workdir / "jupyter-config"),
+                   JUPYTERLAB_SETTINGS_DIR=str(settings), JUPYTERLAB_WORKSPACES_DIR=str(workspaces))
+        cmd = ["make", "lab"] + ([f"NBDIR={nbdir}"] if nbdir else [])
         super().__init__(cmd, f"http://127.0.0.1:{self.port}", workdir / "jupyterlab.log", env=env)
-        self.wait_until_up(f"/api/status?token={self.token}", timeout=90)
+        self.wait_until_up(f"/api/status?token={self.token}", timeout=120)
+
+    def opened(self, timeout=10):
+        """The address `make lab` asked the browser to open (a file:// redirect page), or None."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._opened.exists() and self._opened.read_text().strip():
+                return self._opened.read_text().split()[0]
+            time.sleep(0.2)
+        return None
 
     def api(self, path, method="GET"):
         """Call the REST API with the token; return parsed JSON (or None for empty replies)."""
@@ -158,28 +173,16 @@ class LabServer(Server):
         super().stop()
 
 
-def present_command(nb, port, nbdir=None):
-    """The shell command `make present NB=.. PORT=..` runs (read with `make -n`)."""
-    args = ["make", "-n", "-s", "present", f"NB={nb}", f"PORT={port}", f"BIN={BIN}",
-            "VOILA_ARGS=--no-browser"]
-    if nbdir:
-        args.append(f"NBDIR={nbdir}")
-    out = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    lines = [ln for ln in out.splitlines() if "voila" in ln and "--strip_sources=True" in ln]
-    if not lines:
-        raise RuntimeError(f"`{shlex.join(args)}` printed no voila command:\n{out}")
-    return lines[-1]
-
-
 class VoilaServer(Server):
-    """`make present NB=..` (Voila, sources stripped) on a free port, no browser."""
+    """`make present NB=.. PORT=.. VOILA_ARGS=--no-browser`, as the README gives it."""
 
     def __init__(self, nb, workdir, nbdir=None):
         self.port = free_port()
-        cmd = present_command(nb, self.port, nbdir)
-        super().__init__(cmd, f"http://127.0.0.1:{self.port}", Path(workdir) / f"voila-{nb}.log",
-                         shell=True)
-        self.wait_until_listening(timeout=60)
+        cmd = ["make", "present", f"NB={nb}", f"PORT={self.port}", "VOILA_ARGS=--no-browser"]
+        if nbdir:
+            cmd.append(f"NBDIR={nbdir}")
+        super().__init__(cmd, f"http://127.0.0.1:{self.port}", Path(workdir) / f"voila-{nb}.log")
+        self.wait_until_listening(timeout=120)
 
     def wait_until_listening(self, timeout):
         """Wait for the port to accept connections (a GET of / would start a kernel)."""
@@ -193,3 +196,11 @@ class VoilaServer(Server):
                     return
             time.sleep(0.3)
         raise RuntimeError(f"voila did not listen on port {self.port} within {timeout} s:\n{self.log_tail()}")
+
+
+HTTP_ERROR = re.compile(r"\b([45]\d\d) (GET|POST|PUT|PATCH|DELETE|HEAD) (\S+)")
+
+
+def http_errors(log_text):
+    """The 4xx/5xx lines a Jupyter or Voila server logged (status, method, path)."""
+    return [m.group(0) for m in HTTP_ERROR.finditer(log_text)]

@@ -5,7 +5,7 @@ Chromium path) and the skip-or-fail rule.
 """
 import pytest
 
-from browser_harness import CHROMIUM, CHROMIUM_ARGS, NOTEBOOKS, SCREENSHOTS, skip_or_fail
+from browser_harness import CHROMIUM, CHROMIUM_ARGS, DEFAULT_NOTEBOOKS, NOTEBOOKS, SCREENSHOTS, skip_or_fail
 from browser_servers import LabServer
 
 
@@ -32,9 +32,10 @@ def chromium():
 
 @pytest.fixture(scope="session")
 def lab(chromium, tmp_path_factory):
-    """One JupyterLab for the whole session (root dir = the notebooks folder)."""
+    """One JupyterLab for the whole session, started by `make lab` as the README says."""
     try:
-        server = LabServer(NOTEBOOKS, tmp_path_factory.mktemp("jupyterlab"))
+        server = LabServer(tmp_path_factory.mktemp("jupyterlab"),
+                           nbdir=None if NOTEBOOKS == DEFAULT_NOTEBOOKS else NOTEBOOKS)
     except RuntimeError as err:
         pytest.fail(f"JupyterLab did not start: {err}", pytrace=False)
     yield server
