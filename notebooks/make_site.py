@@ -13,10 +13,16 @@ The site is built from a staged copy (DIR/src), laid out like the repository
   dropped, and the static plot under it stays;
 - solution cells show collapsed (tag ``hide-input``);
 - navigation links to ``#Contents`` point at the slug Jupyter Book gives
-  that heading (``#contents``).
+  that heading (``#contents``);
+- images attached to markdown cells (``attachment:NAME``, which MyST-NB does
+  not render) point at ``../figures/NAME`` (written from the attachment if
+  figures/ lacks it);
+- MathJax 2 from the jupyter-server-mathjax package, with its STIX web fonts,
+  is copied into the site, so equations render offline.
 Needs the ``site`` extra: pip install -e '.[site]' (jupyter-book>=1,<2).
 """
 import argparse
+import base64
 import json
 import re
 import shutil
@@ -72,10 +78,52 @@ def stage_notebook(nb):
             cell.metadata["tags"] = tags + ["hide-input"]
         if cell.cell_type == "markdown":
             cell.source = re.sub(r"(\.ipynb)#Contents\b", r"\1#contents", cell.source)
+            for name in cell.pop("attachments", {}):
+                cell.source = cell.source.replace(f"attachment:{name}", f"../figures/{name}")
         cells.append(cell)
     nb.cells = cells
     nb.metadata.pop("widgets", None)
     return nb
+
+
+def attachments(nb):
+    """{name: bytes} of the images attached to the notebook's markdown cells."""
+    found = {}
+    for cell in nb.cells:
+        for name, bundle in cell.get("attachments", {}).items():
+            mime, data = next(iter(bundle.items()))
+            found[name] = data.encode() if mime == "image/svg+xml" else base64.b64decode(data)
+    return found
+
+
+# MathJax 2 settings. jupyter-server-mathjax ships only the STIX-Web fonts (no TeX
+# fonts): without webFont STIX-Web, MathJax asks for the missing TeX font data, and
+# every equation with a prime (f'(a)) shows "[Math Processing Error]".
+MATHJAX2_CONFIG = {
+    "tex2jax": {"inlineMath": [["\\(", "\\)"]], "displayMath": [["\\[", "\\]"]],
+                "processClass": "tex2jax_process|mathjax_process|math|output_area"},
+    "messageStyle": "none",  # no "Loading [MathJax]..." box in the page's corner
+    "HTML-CSS": {"availableFonts": [], "preferredFont": None, "webFont": "STIX-Web", "imageFont": None,
+                 # MathJax tests font fallback with a font at about:blank, which Chromium
+                 # reports as a blocked request; a missing local font tests the same.
+                 "styles": {"@font-face": {"font-family": "MathJax_Blank", "src": "local('MathJax_Blank')"},
+                            # The theme clips span.math (meant for MathJax 3), a class MathJax 2
+                            # also gives its inner box: clipped, it sits above the baseline.
+                            ".MathJax span.math": {"overflow": "visible", "max-width": "none"}}},
+    # The hidden MathML for screen readers asks for TeX fonts (not shipped) for
+    # \mathbb and the like: it needs no font of its own.
+    "AssistiveMML": {"styles": {".MJX_Assistive_MathML math, .MJX_Assistive_MathML math *": {
+        "font-family": "inherit"}}},
+}
+# Not "_static": Jupyter Book would add every .js file in it to each page (MathJax's
+# extensions before MathJax itself: "MathJax is not defined"). Sphinx copies this folder
+# into the site's _static/ all the same.
+MATHJAX_STATIC = "_mathjax_static"
+# A favicon, so that browsers do not ask the server for a missing /favicon.ico.
+FAVICON = """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">
+<rect width="32" height="32" rx="6" fill="#1f5c99"/><circle cx="16" cy="21" r="5" fill="#fff"/>
+<path d="M11.5 17.5 A7 7 0 1 1 20.5 17.5" fill="none" stroke="#fff" stroke-width="2.5"/></svg>
+"""
 
 
 def config_yml():
@@ -87,16 +135,22 @@ def config_yml():
         "exclude_patterns": ["_build", "**.ipynb_checkpoints"],
         "execute": {"execute_notebooks": "off"},
         "html": {"announcement": KERNEL_NOTE, "use_repository_button": False,
-                 "use_issues_button": False, "use_edit_page_button": False, "home_page_in_navbar": True},
+                 "use_issues_button": False, "use_edit_page_button": False, "home_page_in_navbar": True,
+                 "favicon": "favicon.svg"},
         "launch_buttons": {"notebook_interface": "jupyterlab", "binderhub_url": "", "thebe": False},
         "sphinx": {"config": {"myst_heading_anchors": 3, "html_show_sourcelink": False,
+                              # the theme's colour mode when the reader never picked one
+                              # (unset, it logs "Got invalid theme mode" in the console)
+                              "html_context": {"default_mode": "auto"},
                               # MathJax 2 from the jupyter-server-mathjax package, copied into the
-                              # site: the equations render offline too (no CDN).
+                              # site: the equations render offline too (no CDN). No MathJax 3
+                              # settings from MyST: MathJax 2 would not typeset with them.
                               "mathjax_path": "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full",
-                              "mathjax2_config": {"tex2jax": {
-                                  "inlineMath": [["\\(", "\\)"]], "displayMath": [["\\[", "\\]"]],
-                                  "processClass": "tex2jax_process|mathjax_process|math|output_area"}},
-                              "html_static_path": ["_static"],
+                              "mathjax2_config": MATHJAX2_CONFIG, "myst_update_mathjax": False,
+                              "html_static_path": [MATHJAX_STATIC],
+                              # Markdown outputs (IPython.display.Markdown) with MyST, as the
+                              # cells: their $math$ and tables render too.
+                              "nb_render_markdown_format": "myst",
                               "suppress_warnings": ["mystnb.unknown_mime_type"]}},
     }
     return json.dumps(config, indent=2) + "\n"
@@ -148,7 +202,13 @@ def stage(src, folder=HERE):
     if (ROOT / "figures").is_dir():
         shutil.copytree(ROOT / "figures", src / "figures",
                         ignore=shutil.ignore_patterns("*.py", "__pycache__"))
-    copy_mathjax(src / "_static" / "mathjax")
+    (src / "figures").mkdir(exist_ok=True)
+    for nb in nbs:
+        for name, data in attachments(nb).items():
+            if not (src / "figures" / name).exists():
+                (src / "figures" / name).write_bytes(data)
+    copy_mathjax(src / MATHJAX_STATIC / "mathjax")
+    (src / "favicon.svg").write_text(FAVICON)
     (src / "_config.yml").write_text(config_yml())
     (src / "_toc.yml").write_text(toc_yml(paths))
     (src / "index.md").write_text(index_md(paths, nbs))
@@ -168,15 +228,23 @@ def build(out, folder=HERE, quiet=False):
     subprocess.run(cmd, check=True)
     html = out / "_build" / "html"
     for page in html.rglob("*.html"):
-        page.write_text(only_mathjax2(page.read_text(encoding="utf-8")), encoding="utf-8")
+        page.write_text(drop_repeated_scripts(page.read_text(encoding="utf-8")), encoding="utf-8")
     return html
 
 
-def only_mathjax2(page):
-    """Drop what the book adds for MathJax 3 (a settings object, a second plain load):
-    with them, the shipped MathJax 2 never typesets."""
-    page = re.sub(r'\s*<script>window\.MathJax = \{"options".*?</script>', "", page)
-    return re.sub(r'\s*<script src="[./]*_static/mathjax/MathJax\.js\?v=[0-9a-f]+"></script>', "", page)
+def drop_repeated_scripts(page):
+    """Keep the first of identical inline scripts in <head>. Sphinx 7.4 writes the ones
+    extensions add twice (``const THEBE_JS_URL`` twice is a SyntaxError in the console)."""
+    head, sep, body = page.partition("</head>")
+    if not sep:
+        return page
+    seen = set()
+
+    def once(m):
+        repeated = m.group(1) in seen
+        seen.add(m.group(1))
+        return "" if repeated else m.group(0)
+    return re.sub(r"\n[ \t]*(<script>.*?</script>)", once, head) + sep + body
 
 
 def main(argv=None):

@@ -3,11 +3,14 @@
 Builds the book with Jupyter Book 1 into a temp folder (stored outputs, no
 execution), then parses every HTML page: each local href/src must name a
 file that exists, and each #anchor must be an id in the page it points to.
-Also checks that every notebook has a page with its figures, that widget
-notebooks carry the "needs a running kernel" note, and that solutions are
-collapsed. Needs the site extra (pip install -e '.[site]'); without it the
+Also checks that every notebook has a page with its figures (attached ones
+too), that widget notebooks carry the "needs a running kernel" note, that
+solutions are collapsed, and that MathJax loads once, from the site, with the
+web fonts it ships (tests/browser/test_site_pages.py opens the pages in
+Chromium). Needs the site extra (pip install -e '.[site]'); without it the
 build test skips, except under CI=true, where it fails.
 """
+import base64
 import os
 import re
 import sys
@@ -24,6 +27,7 @@ sys.path.insert(0, str(NOTEBOOKS))
 import make_site  # noqa: E402
 
 EXTERNAL = ("http", "https", "mailto", "data", "javascript", "tel", "ftp")
+PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAwS2OUAAAAABJRU5ErkJggg=="  # 1x1
 
 
 class Links(HTMLParser):
@@ -91,13 +95,38 @@ def test_staging_adds_the_kernel_note_and_hides_solutions():
     sol = nbformat.v4.new_code_cell("def f_solution(): pass")
     sol.metadata["tags"] = ["solution"]
     nav = nbformat.v4.new_markdown_cell("[Contents](00-start-here.ipynb#Contents)")
-    nb.cells = [widget, sol, nav]
+    fig = nbformat.v4.new_markdown_cell("![an RNN](attachment:rnn.png)")
+    fig.attachments = {"rnn.png": {"image/png": PNG}}
+    nb.cells = [widget, sol, nav, fig]
     out = make_site.stage_notebook(nb)
     assert "running Python kernel" in out.cells[0].source
     assert out.cells[1].outputs == []
     assert "hide-input" in out.cells[2].metadata["tags"]
     assert out.cells[3].source == "[Contents](00-start-here.ipynb#contents)"
-    assert len(nb.cells) == 3 and nb.cells[0].outputs, "the input notebook must not be modified"
+    assert out.cells[4].source == "![an RNN](../figures/rnn.png)" and "attachments" not in out.cells[4]
+    assert len(nb.cells) == 4 and nb.cells[0].outputs and nb.cells[3].attachments, \
+        "the input notebook must not be modified"
+
+
+def test_staging_writes_attached_images_missing_from_figures(tmp_path):
+    """MyST-NB does not render attachments: the staged notebook links ../figures/NAME instead."""
+    nb = nbformat.v4.new_notebook()
+    fig = nbformat.v4.new_markdown_cell("# Demo\n\n![only here](attachment:only-here.png)")
+    fig.attachments = {"only-here.png": {"image/png": PNG}}
+    nb.cells = [fig]
+    nbformat.write(nb, tmp_path / "01-demo.ipynb")
+    make_site.stage(tmp_path / "src", tmp_path)
+    assert (tmp_path / "src" / "figures" / "only-here.png").read_bytes() == base64.b64decode(PNG)
+    staged = nbformat.read(tmp_path / "src" / "notebooks" / "01-demo.ipynb", as_version=4)
+    assert staged.cells[0].source == "# Demo\n\n![only here](../figures/only-here.png)"
+
+
+def test_repeated_inline_scripts_are_dropped_from_the_head():
+    page = ('<head>\n  <script>const A = 1</script>\n  <script>var b = 2</script>\n'
+            '  <script>const A = 1</script>\n</head><body>\n<script>var b = 2</script></body>')
+    assert make_site.drop_repeated_scripts(page) == ('<head>\n  <script>const A = 1</script>\n'
+                                                     '  <script>var b = 2</script>\n</head><body>\n'
+                                                     '<script>var b = 2</script></body>')
 
 
 @pytest.fixture(scope="module")
@@ -161,7 +190,20 @@ def test_equations_render_offline_with_the_shipped_mathjax(site):
     assert (site / "_static" / "mathjax" / "config" / "TeX-AMS-MML_HTMLorMML-full.js").exists()
     page = (site / "notebooks" / "05-vanishing-and-exploding-gradients.html").read_text()
     assert "\\(" in page, "the page has no inline math to render"
-    loads = re.findall(r'<script[^>]*src="([^"]*MathJax\.js[^"]*)"', page)
-    assert loads == ["../_static/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"], loads
+    loads = re.findall(r'<script[^>]*src="([^"]*_static/mathjax/[^"]*)"', page)
+    assert loads == ["../_static/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"], \
+        f"MathJax (and none of its extensions: they need MathJax loaded first) must load once: {loads}"
     assert "MathJax.Hub.Config" in page and "window.MathJax" not in page
+    assert '"webFont": "STIX-Web"' in page, "MathJax 2 must use the web fonts it ships with (STIX-Web)"
+    assert (site / "_static" / "mathjax" / "fonts" / "HTML-CSS" / "STIX-Web" / "woff").is_dir()
     assert "cdn.jsdelivr" not in page and "mathjax@3" not in page
+    assert page.count("const THEBE_JS_URL") <= 1, "THEBE_JS_URL is declared twice: a console error"
+
+
+@pytest.mark.site
+def test_no_page_links_a_cell_attachment(site):
+    """MyST-NB cannot read attachments: an ``attachment:NAME`` src shows no image (the link check
+    above makes sure the ../figures/NAME that replaces it exists)."""
+    for page in sorted((site / "notebooks").glob("*.html")):
+        imgs = [src for tag, src in parse(page).links if tag == "img" and "attachment:" in src]
+        assert not imgs, f"{page.name}: images that link cell attachments show nothing: {imgs}"

@@ -9,7 +9,9 @@ move land in build/screenshots/.
 import pytest
 
 from browser_harness import DEFAULT_NOTEBOOKS, NOTEBOOKS, skip_or_fail, widget_notebooks
-from browser_pages import EXPERIMENT, click_run_all, move_main_control, output_errors, state, upscaled, wait_for_run_all
+from browser_pages import (EXPERIMENT, click_run_all, move_main_control, outside, output_errors, record_requests,
+                           state, upscaled, wait_for_run_all)
+from browser_servers import http_errors
 
 # The notebooks that must have a working experiment (COURSE.md: 01-07).
 # Lead: edit this list when the course gains or loses an experiment. Under
@@ -53,6 +55,8 @@ def test_experiments_in_jupyterlab(num, request, screenshots, browser_report):
     path = FOUND[num]
     name = path.name
     shot = screenshots / f"lab-{path.stem}"
+    urls = record_requests(page)
+    since = len(lab.log.read_text(errors="replace"))
 
     # ?reset: start from an empty workspace (only this notebook open)
     page.goto(f"{lab.url}/lab/tree/{name}?reset&token={lab.token}")
@@ -105,5 +109,8 @@ def test_experiments_in_jupyterlab(num, request, screenshots, browser_report):
             browser_report.append(f"lab {name} experiment {k}: {how}; change shown after {seconds:.2f} s{flag}\n"
                                   f"    before: {before[0]}\n    after:  {after[0]}\n"
                                   f"    {before_png}\n    {after_png}")
+        assert not outside(urls), f"{name}: requests that leave the machine: {outside(urls)}"
+        logged = http_errors(lab.log.read_text(errors="replace")[since:])
+        assert not logged, f"{name}: the server logged errors while it ran: {logged[:10]}"
     finally:
         lab.close_session(name)

@@ -227,7 +227,8 @@ def test_make_present_is_a_clean_app_on_a_projector(num, request, screenshots, b
         answers = [line.strip() for c in nb.cells if tags(c) & {"solution", "check"} for o in c.get("outputs", [])
                    for line in str(o.get("text", "") or o.get("data", {}).get("text/plain", "")).splitlines()
                    if len(line.strip()) > 8]
-        leaked = [a for a in answers if a in text] + [m for m in ("✅", "❌", "✏️") if m in text]
+        outputs = "\n".join(page.locator("#rendered_cells .jp-OutputArea").all_inner_texts())
+        leaked = [a for a in answers if a in text] + [m for m in ("✅", "❌", "✏️") if m in outputs]
         if leaked:
             problems.append(f"exercise checks or answers shown: {leaked[:5]}")
         bad = broken_images(page, "#rendered_cells")
