@@ -1,52 +1,129 @@
-"""Notebook 03's exercise checks: right answers pass, typical wrong ones get a specific hint."""
+"""Notebook 03's checks, proven against a catalogue of typical learner slips.
+
+For each exercise: a table of wrong answers (each must get ❌ with a hint that
+names the slip: the word asserted), a table of right answers written
+differently (each must get ✅), and a table of odd returns (each must get ❌,
+never an exception). Finally the notebook's own solution cells must pass.
+"""
+import ast
+from pathlib import Path
+
+import nbformat
 import numpy as np
 import pytest
 
 from helpers import rnn
 from helpers.exercises import nb03
 
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "03-recurrent-networks.ipynb"
+
 
 def todo(*args):
     raise NotImplementedError
 
 
-@pytest.mark.parametrize("check", [nb03.check_rnn_step, nb03.check_rnn_forward,
-                                   nb03.check_output_shapes, nb03.check_count_params])
+class Hostile:
+    """An answer on which every operation a check might try raises."""
+
+    def _boom(self, *args, **kwargs):
+        raise RuntimeError("hostile object")
+
+    __array__ = __iter__ = __len__ = __float__ = __int__ = __index__ = __getitem__ = _boom
+    __eq__ = __lt__ = __bool__ = __hash__ = _boom
+
+
+def _gen(*args):
+    yield from (1, 2)
+
+
+ODD_RETURNS = [
+    ("None", lambda *a: None),
+    ("string", lambda *a: "x"),
+    ("dict", lambda *a: {"h": 1}),
+    ("wrong-length list", lambda *a: [1, 2]),
+    ("ragged list", lambda *a: [[1], [1, 2]]),
+    ("generator", _gen),
+    ("exception inside", lambda *a: 1 / 0),
+    ("NaN", lambda *a: np.nan),
+    ("NaN array", lambda *a: np.full((2, 2), np.nan)),
+    ("pair of arrays", lambda *a: (np.ones(3), np.ones(3))),
+    ("dict of odd shapes", lambda *a: {p: 3 for p in nb03.PATTERNS}),
+    ("dict of hostile shapes", lambda *a: {p: Hostile() for p in nb03.PATTERNS}),
+    ("hostile object", lambda *a: Hostile()),
+    ("not a function", 5),
+]
+
+CHECKS = [nb03.check_rnn_step, nb03.check_rnn_forward, nb03.check_output_shapes, nb03.check_count_params]
+
+
+@pytest.mark.parametrize("check", CHECKS)
 def test_unattempted_starters_say_not_attempted(check):
     r = check(todo)
     assert not r.ok and r.status == "todo"
 
 
-@pytest.mark.parametrize("check", [nb03.check_rnn_step, nb03.check_rnn_forward,
-                                   nb03.check_output_shapes, nb03.check_count_params])
-@pytest.mark.parametrize("junk", [lambda *a: None, lambda *a: [1, 2], lambda *a: "x",
-                                  lambda *a: np.nan, lambda *a: 1 / 0, lambda *a: (np.ones(3), np.ones(3)), 5])
-def test_checks_never_raise(check, junk):
-    r = check(junk)
-    assert not r.ok and r.message
+@pytest.mark.parametrize("check", CHECKS)
+@pytest.mark.parametrize("name, answer", ODD_RETURNS, ids=[o[0] for o in ODD_RETURNS])
+def test_odd_returns_fail_without_raising(check, name, answer):
+    r = check(answer)
+    assert not r.ok and isinstance(r.message, str) and r.message
 
 
-# ---- the step ---------------------------------------------------------------
+# ---- Exercise 1: the step ---------------------------------------------------------
 
-def test_rnn_step_right():
-    assert nb03.check_rnn_step(lambda x, h, Wx, Wh, b: np.tanh(x @ Wx + h @ Wh + b)).ok
-    assert nb03.check_rnn_step(lambda x, h, Wx, Wh, b: rnn.step_forward(x, h, Wx, Wh, b)[0]).ok
+def _sigmoid(a):
+    return 1 / (1 + np.exp(-a))
 
 
-@pytest.mark.parametrize("wrong, words", [
-    (lambda x, h, Wx, Wh, b: x @ Wx + h @ Wh + b, "np.tanh"),
-    (lambda x, h, Wx, Wh, b: np.tanh(x @ Wx + b), "ignores h_prev"),
-    (lambda x, h, Wx, Wh, b: np.tanh(x @ Wx + h @ Wh.T + b), "transposed"),
-    (lambda x, h, Wx, Wh, b: np.tanh(x @ Wx + h @ Wh), "bias b is missing"),
-    (lambda x, h, Wx, Wh, b: np.tanh(x @ Wx + h @ Wh + b).T, "transposed"),
-    (lambda x, h, Wx, Wh, b: np.tanh(x @ Wx + h @ Wh + 2 * b), "wrong values"),
-])
-def test_rnn_step_wrong(wrong, words):
+STEP_WRONG = [
+    ("no tanh", lambda x, h, Wx, Wh, b: x @ Wx + h @ Wh + b, "np.tanh"),
+    ("no memory", lambda x, h, Wx, Wh, b: np.tanh(x @ Wx + b), "ignores h_prev"),
+    ("h_prev without Wh", lambda x, h, Wx, Wh, b: np.tanh(x @ Wx + h + b), "recurrent weights Wh"),
+    ("Wh transposed", lambda x, h, Wx, Wh, b: np.tanh(x @ Wx + h @ Wh.T + b), "transposed"),
+    ("no bias", lambda x, h, Wx, Wh, b: np.tanh(x @ Wx + h @ Wh), "bias b is missing"),
+    ("bias after the tanh", lambda x, h, Wx, Wh, b: np.tanh(x @ Wx + h @ Wh) + b, "after the tanh"),
+    ("tanh of x Wx only", lambda x, h, Wx, Wh, b: np.tanh(x @ Wx) + h @ Wh + b, "whole sum"),
+    ("sigmoid", lambda x, h, Wx, Wh, b: _sigmoid(x @ Wx + h @ Wh + b), "sigmoid"),
+    ("ReLU", lambda x, h, Wx, Wh, b: np.maximum(0, x @ Wx + h @ Wh + b), "ReLU"),
+    ("weights swapped", lambda x, h, Wx, Wh, b: np.tanh(x @ Wh + h @ Wx + b), "shape"),
+    ("weights on the left", lambda x, h, Wx, Wh, b: np.tanh((Wx.T @ x.T + Wh @ h.T).T + b), "transposed"),
+    ("column-vector convention", lambda x, h, Wx, Wh, b: np.tanh(Wx @ x + Wh @ h + b), "shape"),
+    ("output transposed", lambda x, h, Wx, Wh, b: np.tanh(x @ Wx + h @ Wh + b).T, "transposed"),
+    ("returns (h, cache)", lambda x, h, Wx, Wh, b: (np.tanh(x @ Wx + h @ Wh + b), None), "h_next alone"),
+    ("bias doubled", lambda x, h, Wx, Wh, b: np.tanh(x @ Wx + h @ Wh + 2 * b), "wrong values"),
+]
+
+
+@pytest.mark.parametrize("name, wrong, word", STEP_WRONG, ids=[w[0] for w in STEP_WRONG])
+def test_rnn_step_wrong(name, wrong, word):
     r = nb03.check_rnn_step(wrong)
-    assert not r.ok and words in r.message, r.message
+    assert not r.ok and word in r.message, r.message
 
 
-# ---- the loop ---------------------------------------------------------------
+def test_swapped_weights_named_when_their_shapes_allow_it(monkeypatch):
+    monkeypatch.setattr(nb03, "STEP_CASES", [c for c in nb03.STEP_CASES if c[1] == c[2]])
+    r = nb03.check_rnn_step(lambda x, h, Wx, Wh, b: np.tanh(x @ Wh + h @ Wx + b))
+    assert not r.ok and "swapped" in r.message, r.message
+
+
+STEP_RIGHT = [
+    ("one line", lambda x, h, Wx, Wh, b: np.tanh(x @ Wx + h @ Wh + b)),
+    ("helpers.rnn", lambda x, h, Wx, Wh, b: rnn.step_forward(x, h, Wx, Wh, b)[0]),
+    ("np.dot", lambda x, h, Wx, Wh, b: np.tanh(np.dot(x, Wx) + np.dot(h, Wh) + b)),
+    ("stacked weights", lambda x, h, Wx, Wh, b: np.tanh(np.concatenate([x, h], 1) @ np.vstack([Wx, Wh]) + b)),
+    ("tanh from exp", lambda x, h, Wx, Wh, b: (lambda a: (np.exp(2 * a) - 1) / (np.exp(2 * a) + 1))(x @ Wx + h @ Wh + b)),
+    ("float32", lambda x, h, Wx, Wh, b: np.tanh(x.astype(np.float32) @ Wx.astype(np.float32)
+                                                + h.astype(np.float32) @ Wh.astype(np.float32) + b.astype(np.float32))),
+]
+
+
+@pytest.mark.parametrize("name, right", STEP_RIGHT, ids=[r[0] for r in STEP_RIGHT])
+def test_rnn_step_right(name, right):
+    r = nb03.check_rnn_step(right)
+    assert r.ok, r.message
+
+
+# ---- Exercise 2: the loop -------------------------------------------------------------
 
 def forward_right(x, h0, Wx, Wh, b):
     h = []
@@ -57,81 +134,196 @@ def forward_right(x, h0, Wx, Wh, b):
     return np.stack(h, axis=1)
 
 
-def forward_time_major(x, h0, Wx, Wh, b):
-    return np.transpose(forward_right(x, h0, Wx, Wh, b), (1, 0, 2))
+def _loop(steps=lambda T: range(T), start=lambda h0: h0, Wh_t=False, squash=np.tanh, batch_axis=False):
+    """A loop over time with one switch per typical slip (all defaults: right)."""
+    def rnn_forward(x, h0, Wx, Wh, b):
+        N, T, _ = x.shape
+        h = np.zeros((N, T, h0.shape[1]))
+        h_prev = start(h0)
+        for t in steps(T):
+            x_t = x[t] if batch_axis else x[:, t]
+            h_prev = squash(x_t @ Wx + h_prev @ (Wh.T if Wh_t else Wh) + b)
+            h[:, t] = h_prev
+        return h
+    return rnn_forward
 
 
-def forward_with_h0(x, h0, Wx, Wh, b):
-    return np.concatenate([h0[:, None], forward_right(x, h0, Wx, Wh, b)], axis=1)
+def _like_x(x, h0, Wx, Wh, b):
+    h = np.zeros_like(x)  # (N, T, D): the wrong width when D != H
+    h_prev = h0
+    for t in range(x.shape[1]):
+        h_prev = h[:, t] = np.tanh(x[:, t] @ Wx + h_prev @ Wh + b)
+    return h
 
 
-def forward_always_h0(x, h0, Wx, Wh, b):
-    return np.stack([np.tanh(x[:, t] @ Wx + h0 @ Wh + b) for t in range(x.shape[1])], axis=1)
+FORWARD_WRONG = [
+    ("time-major result", lambda *a: np.transpose(forward_right(*a), (1, 0, 2)), "(T, N, H)"),
+    ("a list of states", lambda *a: [forward_right(*a)[:, t] for t in range(a[0].shape[1])], "(T, N, H)"),
+    ("h0 included", lambda x, h0, *w: np.concatenate([h0[:, None], forward_right(x, h0, *w)], axis=1), "without h0"),
+    ("every step from h0", lambda x, h0, Wx, Wh, b: np.stack(
+        [np.tanh(x[:, t] @ Wx + h0 @ Wh + b) for t in range(x.shape[1])], axis=1), "every step uses h0"),
+    ("no memory", lambda x, h0, Wx, Wh, b: np.tanh(x @ Wx + b), "previous hidden state"),
+    ("shifted by one step", lambda x, h0, *w: np.concatenate([h0[:, None], forward_right(x, h0, *w)], axis=1)[:, :-1],
+     "shifted by one step"),
+    ("only the last state", lambda *a: forward_right(*a)[:, -1], "every hidden state"),
+    ("starts from zeros", _loop(start=np.zeros_like), "starts from zeros"),
+    ("range(T - 1)", _loop(steps=lambda T: range(T - 1)), "last step is missing"),
+    ("range(1, T)", _loop(steps=lambda T: range(1, T)), "first step is missing"),
+    ("backwards in time", _loop(steps=lambda T: range(T - 1, -1, -1)), "backwards"),
+    ("Wh transposed", _loop(Wh_t=True), "transposed"),
+    ("no tanh", _loop(squash=lambda a: a), "np.tanh"),
+    ("x[t] instead of x[:, t]", _loop(batch_axis=True), "x[:, t]"),
+    ("h preallocated like x", _like_x, "(N, T, H)"),
+]
 
 
-def forward_no_memory(x, h0, Wx, Wh, b):
-    return np.tanh(x @ Wx + b)
-
-
-def forward_shifted(x, h0, Wx, Wh, b):
-    return forward_with_h0(x, h0, Wx, Wh, b)[:, :-1]
-
-
-def test_rnn_forward_right():
-    assert nb03.check_rnn_forward(forward_right).ok
-    assert nb03.check_rnn_forward(lambda x, h0, Wx, Wh, b: rnn.forward(x, h0, Wx, Wh, b)[0]).ok
-
-
-@pytest.mark.parametrize("wrong, words", [
-    (forward_time_major, "(T, N, H)"),
-    (forward_with_h0, "without h0"),
-    (forward_always_h0, "every step uses h0"),
-    (forward_no_memory, "ignore the previous hidden state"),
-    (forward_shifted, "shifted by one step"),
-])
-def test_rnn_forward_wrong(wrong, words):
+@pytest.mark.parametrize("name, wrong, word", FORWARD_WRONG, ids=[w[0] for w in FORWARD_WRONG])
+def test_rnn_forward_wrong(name, wrong, word):
     r = nb03.check_rnn_forward(wrong)
-    assert not r.ok and words in r.message, r.message
+    assert not r.ok and word in r.message, r.message
 
 
-# ---- the four patterns ---------------------------------------------------------
+def _forward_with_step(x, h0, Wx, Wh, b):
+    h = np.empty((x.shape[0], x.shape[1], Wh.shape[0]))
+    for t in range(x.shape[1]):
+        h0 = h[:, t, :] = np.tanh(x[:, t, :] @ Wx + h0 @ Wh + b)
+    return h
+
+
+def _forward_projected(x, h0, Wx, Wh, b):
+    xw, states = x @ Wx, []  # (N, T, H): every input through Wx at once
+    for t in range(x.shape[1]):
+        h0 = np.tanh(xw[:, t] + h0 @ Wh + b)
+        states.append(h0)
+    return np.stack(states, axis=1)
+
+
+FORWARD_RIGHT = [
+    ("stack a list", forward_right),
+    ("switches all off", _loop()),
+    ("helpers.rnn", lambda x, h0, Wx, Wh, b: rnn.forward(x, h0, Wx, Wh, b)[0]),
+    ("preallocated, h0 reused as h_prev", _forward_with_step),
+    ("inputs projected first", _forward_projected),
+    ("float32", lambda x, h0, Wx, Wh, b: forward_right(*(a.astype(np.float32) for a in (x, h0, Wx, Wh, b)))),
+]
+
+
+@pytest.mark.parametrize("name, right", FORWARD_RIGHT, ids=[r[0] for r in FORWARD_RIGHT])
+def test_rnn_forward_right(name, right):
+    r = nb03.check_rnn_forward(right)
+    assert r.ok, r.message
+
+
+# ---- Exercise 3: the four patterns ---------------------------------------------------------
 
 def shapes_right(N, T, V):
     return {"one-to-one": (N, V), "one-to-many": (N, T, V), "many-to-one": (N, V), "many-to-many": (N, T, V)}
 
 
-def test_output_shapes_right():
-    assert nb03.check_output_shapes(shapes_right).ok
+def _with(**changes):
+    return lambda N, T, V: {**shapes_right(N, T, V), **{k.replace("_", "-"): v(N, T, V) for k, v in changes.items()}}
 
 
-@pytest.mark.parametrize("wrong, words", [
-    (lambda N, T, V: {**shapes_right(N, T, V), "many-to-one": (N, T, V)}, "no T axis"),
-    (lambda N, T, V: {**shapes_right(N, T, V), "one-to-many": (N, V)}, "has a T axis"),
-    (lambda N, T, V: {**shapes_right(N, T, V), "many-to-many": (T, N, V)}, "batch N, then time T"),
-    (lambda N, T, V: {k.replace("-", " "): v for k, v in shapes_right(N, T, V).items()}, "lacks the key"),
-    (lambda N, T, V: [(N, V)] * 4, "dict"),
-    (lambda N, T, V: {**shapes_right(N, T, V), "one-to-one": "N, V"}, "tuple of ints"),
-])
-def test_output_shapes_wrong(wrong, words):
+SHAPES_WRONG = [
+    ("many-to-one keeps T", _with(many_to_one=lambda N, T, V: (N, T, V)), "no T axis"),
+    ("many-to-one keeps a T of 1", _with(many_to_one=lambda N, T, V: (N, 1, V)), "no T axis"),
+    ("one-to-many without T", _with(one_to_many=lambda N, T, V: (N, V)), "has a T axis"),
+    ("time-major many-to-many", _with(many_to_many=lambda N, T, V: (T, N, V)), "batch N, then time T"),
+    ("scores before time", _with(many_to_many=lambda N, T, V: (N, V, T)), "batch N, then time T"),
+    ("one-to-one without the batch", _with(one_to_one=lambda N, T, V: (V,)), "batch axis is missing"),
+    ("everything (N, T, V)", lambda N, T, V: {p: (N, T, V) for p in nb03.PATTERNS}, "no T axis"),
+    ("one-to-many and many-to-one swapped", _with(one_to_many=lambda N, T, V: (N, V),
+                                                  many_to_one=lambda N, T, V: (N, T, V)), "T axis"),
+    ("key names with spaces", lambda N, T, V: {k.replace("-", " "): v for k, v in shapes_right(N, T, V).items()},
+     "lacks the key"),
+    ("a list", lambda N, T, V: [(N, V)] * 4, "dict"),
+    ("a string shape", _with(one_to_one=lambda N, T, V: "N, V"), "tuple of ints"),
+    ("float sizes", _with(one_to_one=lambda N, T, V: (N / 1, V / 1)), "tuple of ints"),
+    ("a number instead of a shape", _with(one_to_one=lambda N, T, V: N * V), "tuple of ints"),
+]
+
+
+@pytest.mark.parametrize("name, wrong, word", SHAPES_WRONG, ids=[w[0] for w in SHAPES_WRONG])
+def test_output_shapes_wrong(name, wrong, word):
     r = nb03.check_output_shapes(wrong)
-    assert not r.ok and words in r.message, r.message
+    assert not r.ok and word in r.message, r.message
 
 
-# ---- counting parameters -----------------------------------------------------
+SHAPES_RIGHT = [
+    ("tuples", shapes_right),
+    ("lists", lambda N, T, V: {k: list(v) for k, v in shapes_right(N, T, V).items()}),
+    ("numpy ints", lambda N, T, V: {k: tuple(np.int64(s) for s in v) for k, v in shapes_right(N, T, V).items()}),
+    ("extra keys", lambda N, T, V: {**shapes_right(N, T, V), "note": "batch first"}),
+]
 
-def test_count_params_right():
-    assert nb03.check_count_params(lambda D, H, V, T: D * H + H * H + H + H * V + V).ok
+
+@pytest.mark.parametrize("name, right", SHAPES_RIGHT, ids=[r[0] for r in SHAPES_RIGHT])
+def test_output_shapes_right(name, right):
+    r = nb03.check_output_shapes(right)
+    assert r.ok, r.message
 
 
-@pytest.mark.parametrize("wrong, words", [
-    (lambda D, H, V, T: T * (D * H + H * H + H + H * V + V), "grows with T"),
-    (lambda D, H, V, T: D * H + H * H + H * V, "biases are missing"),
-    (lambda D, H, V, T: D * H + H * H + H * V, "by has V"),  # the output bias is by, never c
-    (lambda D, H, V, T: D * H + H * H + H, "output layer Wy (H, V) and by (V,)"),
-    (lambda D, H, V, T: D * H + H * V + H + V, "Wh is missing"),
-    (lambda D, H, V, T: D * H + H * H + H + H * V, "expected"),
-    (lambda D, H, V, T: None, "return"),
-])
-def test_count_params_wrong(wrong, words):
+# ---- Exercise 4: counting parameters ---------------------------------------------------------
+
+COUNT_WRONG = [
+    ("multiplied by T", lambda D, H, V, T: T * (D * H + H * H + H + H * V + V), "grows with T"),
+    ("recurrent part multiplied by T", lambda D, H, V, T: T * (D * H + H * H + H) + H * V + V, "grows with T"),
+    ("plus T", lambda D, H, V, T: D * H + H * H + H + H * V + V + T, "changes with T"),
+    ("no biases", lambda D, H, V, T: D * H + H * H + H * V, "biases are missing"),
+    ("no output layer", lambda D, H, V, T: D * H + H * H + H, "output layer Wy (H, V) and by (V,)"),
+    ("no Wh", lambda D, H, V, T: D * H + H * V + H + V, "Wh is missing"),
+    ("Wh counted as H", lambda D, H, V, T: D * H + H + H + H * V + V, "(H, H) matrix"),
+    ("no by", lambda D, H, V, T: D * H + H * H + H + H * V, "by (V,) is missing"),
+    ("no b", lambda D, H, V, T: D * H + H * H + H * V + V, "b (H,) is missing"),
+    ("lengths added", lambda D, H, V, T: D + H + H + H + V, "products"),
+    ("D and V confused", lambda D, H, V, T: V * H + H * H + H + H * D + D, "expected"),
+    ("a string", lambda D, H, V, T: str(D * H + H * H + H + H * V + V), "number"),
+    ("None", lambda D, H, V, T: None, "return"),
+]
+
+
+@pytest.mark.parametrize("name, wrong, word", COUNT_WRONG, ids=[w[0] for w in COUNT_WRONG])
+def test_count_params_wrong(name, wrong, word):
     r = nb03.check_count_params(wrong)
-    assert not r.ok and words in r.message, r.message
+    assert not r.ok and word in r.message, r.message
+
+
+COUNT_RIGHT = [
+    ("the sum", lambda D, H, V, T: D * H + H * H + H + H * V + V),
+    ("factored", lambda D, H, V, T: (D + H + 1) * H + (H + 1) * V),
+    ("from arrays", lambda D, H, V, T: sum(np.zeros(s).size for s in [(D, H), (H, H), (H,), (H, V), (V,)])),
+    ("a float", lambda D, H, V, T: float(D * H + H * H + H + H * V + V)),
+    ("a numpy int", lambda D, H, V, T: np.int64(D * H + H * H + H + H * V + V)),
+]
+
+
+@pytest.mark.parametrize("name, right", COUNT_RIGHT, ids=[r[0] for r in COUNT_RIGHT])
+def test_count_params_right(name, right):
+    r = nb03.check_count_params(right)
+    assert r.ok, r.message
+
+
+# ---- the notebook's own solutions ---------------------------------------------------------------
+
+
+def solution_results(path, namespace):
+    """Run each solution cell of the notebook at ``path``; yield (cell source, value of its last line)."""
+    for cell in nbformat.read(path, as_version=4).cells:
+        if "solution" in cell.metadata.get("tags", []):
+            tree = ast.parse(cell.source)
+            last = tree.body.pop()
+            assert isinstance(last, ast.Expr), "a solution cell ends with its check"
+            exec(compile(tree, str(path), "exec"), namespace)
+            yield cell.source, eval(compile(ast.Expression(last.value), str(path), "eval"), namespace)
+
+
+def test_notebook_solutions_pass_their_checks():
+    results = list(solution_results(NOTEBOOK, {"np": np, "nb03": nb03}))
+    assert len(results) == 4
+    for source, r in results:
+        assert r.ok, (source, r.message)
+
+
+def test_every_check_is_wrapped_so_it_never_raises():
+    checks = [getattr(nb03, name) for name in dir(nb03) if name.startswith("check_")]
+    assert checks and all(hasattr(check, "__wrapped__") for check in checks)

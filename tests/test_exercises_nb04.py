@@ -1,106 +1,390 @@
-"""The notebook 04 checks: right answers pass, typical slips get a hint that names them."""
+"""The notebook 04 checks, proven against a catalogue of typical learner mistakes.
+
+For every exercise: a table of wrong answers, each of which must get ❌ with a
+hint containing a given word (the word names the mistake); a table of right
+answers written differently (and with rounding-level noise) that must pass;
+and odd returns that must give ❌ without raising.
+"""
+import ast
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from helpers import bptt, rnn
+from helpers import bptt, layers, rnn
 from helpers.exercises import nb04
-
-
-def backward_ref(dh, cache):
-    x, h0, Wx, Wh, a, h, _ = cache
-    N, T, H = h.shape
-    dx = np.zeros_like(x)
-    dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(H)
-    dh_next = np.zeros((N, H))
-    for t in reversed(range(T)):
-        h_prev = h0 if t == 0 else h[:, t - 1]
-        da = (dh[:, t] + dh_next) * (1 - h[:, t] ** 2)
-        dx[:, t] = da @ Wx.T
-        dWx += x[:, t].T @ da
-        dWh += h_prev.T @ da
-        db += da.sum(axis=0)
-        dh_next = da @ Wh.T
-    return dx, dh_next, dWx, dWh, db
-
-
-def cache_bytes_ref(N, T, D, H):
-    return 8 * (N * T * D + N * H + D * H + H * H + 2 * N * T * H)
+from helpers.exercises.core import Result
 
 
 def todo(*args):
     raise NotImplementedError
 
 
-def garbage_inputs():
-    return [None, todo, lambda *a: None, lambda *a: [1, 2], lambda *a: (np.nan,) * 5,
-            lambda *a: 1 / 0, 42]
+def noisy(fn, eps=1e-9):
+    """fn with rounding-level noise on every array it returns."""
+    def wrapped(*args):
+        out = fn(*args)
+        if isinstance(out, tuple):
+            return tuple(np.asarray(o) * (1 + eps) + eps for o in out)
+        return np.asarray(out) * (1 + eps) + eps
+    return wrapped
 
 
-def truncated_ref(dh, cache, k):
+class Unreadable:
+    def __array__(self, *a, **k):
+        raise RuntimeError("no array here")
+
+    def __float__(self):
+        raise RuntimeError("no number here")
+
+
+def boom(*args):
+    raise IndexError("index 7 is out of bounds for axis 1 with size 5")
+
+
+ODD = {  # what a learner's function may return or be; every check must answer ❌ without raising
+    "not a function": 42,
+    "None passed": None,
+    "returns None": lambda *a: None,
+    "returns str": lambda *a: "dWh",
+    "returns dict": lambda *a: {"dWh": np.zeros((6, 6))},
+    "returns list of 2": lambda *a: [1, 2],
+    "returns NaN": lambda *a: np.nan,
+    "returns tuple of NaN": lambda *a: (np.nan,) * 5,
+    "returns tuple of None": lambda *a: (None,) * 5,
+    "returns tuple of str": lambda *a: ("a",) * 5,
+    "returns wrong shape": lambda *a: np.zeros((2, 3)),
+    "returns NaN array": lambda *a: np.full((6, 6), np.nan),
+    "returns unreadable": lambda *a: Unreadable(),
+    "returns tuple of unreadable": lambda *a: (Unreadable(),) * 5,
+    "returns generator": lambda *a: (i for i in range(5)),
+    "raises inside": boom,
+    "divides by zero": lambda *a: 1 / 0,
+}
+
+
+@pytest.mark.parametrize("check", [nb04.check_backward, nb04.check_truncated_dWh, nb04.check_cache_bytes])
+@pytest.mark.parametrize("odd", ODD.values(), ids=ODD.keys())
+def test_odd_returns_never_raise(check, odd):
+    r = check(odd)
+    assert not r.ok and isinstance(r.message, str) and r.message
+
+
+@pytest.mark.parametrize("check", [nb04.check_backward, nb04.check_truncated_dWh, nb04.check_cache_bytes])
+def test_unattempted(check):
+    r = check(todo)
+    assert not r.ok and r.status == "todo"
+
+
+# ---------------------------------------------------------------- Exercise 1: backward
+
+
+def learner_backward(bug=None):
+    """backward as a learner writes it (from the notebook's starter), with one bug."""
+    def backward(dh, cache):
+        x, h0, Wx, Wh, a, h, activation = cache
+        N, T, H = h.shape
+        dx = np.zeros_like(x)
+        dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(H)
+        dh_prev = np.zeros((N, H))
+        times = range(T) if bug == "loop forward" else reversed(range(T))
+        for t in times:
+            h_prev = h0 if t == 0 else h[:, t - 1]
+            if bug == "no h0 case":
+                h_prev = h[:, t - 1]
+            if bug == "h_t":
+                h_prev = h[:, t]
+            if bug is None or bug in ("loop forward", "no h0 case", "h_t", "dWh.T", "Wh", "dh0 is da"):
+                da = (dh[:, t] + dh_prev) * (1 - h[:, t] ** 2)
+            elif bug == "starter":
+                da = dh[:, t] * (1 - h[:, t] ** 2)
+            elif bug == "1 - h":
+                da = (dh[:, t] + dh_prev) * (1 - h[:, t])
+            elif bug == "1 - a**2":
+                da = (dh[:, t] + dh_prev) * (1 - a[:, t] ** 2)
+            elif bug == "no tanh'":
+                da = dh[:, t] + dh_prev
+            elif bug == "carry added after":
+                da = dh[:, t] * (1 - h[:, t] ** 2) + dh_prev
+            elif bug == "dh_prev doubled":
+                da = (dh[:, t] + 2 * dh_prev) * (1 - h[:, t] ** 2)
+            dx[:, t] = da @ Wx.T
+            dWx += x[:, t].T @ da
+            dWh += (da.T @ h_prev) if bug == "dWh.T" else (h_prev.T @ da)
+            db += da.sum(axis=0)
+            dh_prev = da @ (Wh if bug == "Wh" else Wh.T)
+            if bug == "only dh0 wrong" and t == 0:
+                dh_prev = dh_prev * 2
+        return dx, (da if bug == "dh0 is da" else dh_prev), dWx, dWh, db
+    return backward
+
+
+def backward_with(out_index, change):
+    def backward(dh, cache):
+        out = list(rnn.backward(dh, cache))
+        out[out_index] = change(out[out_index])
+        return tuple(out)
+    return backward
+
+
+WRONG_BACKWARD = [
+    ("the starter's bug, no carry", learner_backward("starter"), "still the buggy version"),
+    ("da @ Wh instead of da @ Wh.T", learner_backward("Wh"), "transpose"),
+    ("tanh' written as 1 - h", learner_backward("1 - h"), "square"),
+    ("tanh' from a: 1 - a**2", learner_backward("1 - a**2"), "pre-activation"),
+    ("tanh' skipped", learner_backward("no tanh'"), "tanh' factor is missing"),
+    ("dh_next added after tanh'", learner_backward("carry added after"), "after the tanh'"),
+    ("loop forward in time", learner_backward("loop forward"), "reversed"),
+    ("h_t instead of h_{t-1} in dWh", learner_backward("h_t"), "h_{t-1}"),
+    ("h[:, -1] at t = 0", learner_backward("no h0 case"), "h[:, -1]"),
+    ("dWh transposed", learner_backward("dWh.T"), "dWh is transposed"),
+    ("dh0 returned as da_0", learner_backward("dh0 is da"), "dh0 is off"),
+    ("dWx transposed (wrong shape)", backward_with(2, lambda g: g.T), "transposed"),
+    ("db not summed over the batch", backward_with(4, lambda g: np.tile(g, (3, 1))), "sum da over the batch"),
+    ("only db off", backward_with(4, lambda g: 2 * g), "db is off, the rest is right"),
+    ("only dx off", backward_with(0, lambda g: g[:, ::-1]), "dx is off, the rest is right"),
+    ("only dWx off", backward_with(2, lambda g: g + 1), "dWx is off"),
+    ("dh_prev counted twice", learner_backward("dh_prev doubled"), "dh_next flows back"),
+    ("gradients in the wrong order", lambda dh, cache: rnn.backward(dh, cache)[::-1], "wrong order"),
+    ("one gradient short", lambda dh, cache: rnn.backward(dh, cache)[:4], "tuple of 5"),
+]
+
+
+@pytest.mark.parametrize("name, wrong, word", WRONG_BACKWARD, ids=[w[0] for w in WRONG_BACKWARD])
+def test_backward_mistakes_are_named(name, wrong, word):
+    r = nb04.check_backward(wrong)
+    assert not r.ok and word in r.message, r.message
+
+
+def test_backward_mistakes_get_distinct_hints():
+    """The issue's four: missing transpose, tanh' as 1 - h, tanh' skipped, no carry: four different hints."""
+    hints = {nb04.check_backward(learner_backward(bug)).message for bug in ("Wh", "1 - h", "no tanh'", "starter")}
+    assert len(hints) == 4
+
+
+def backward_vectorised(dh, cache):
     x, h0, Wx, Wh, a, h, _ = cache
     N, T, H = h.shape
-    dWh = np.zeros_like(Wh)
-    for t in range(T):
-        g = dh[:, t]
-        for s in range(t, max(t - k, -1), -1):
-            h_prev = h0 if s == 0 else h[:, s - 1]
-            da = g * (1 - h[:, s] ** 2)
-            dWh += h_prev.T @ da
-            g = da @ Wh.T
+    fp = 1 - np.tanh(a) ** 2  # from a instead of h
+    da = np.zeros_like(h)
+    g = np.zeros((N, H))
+    for t in range(T - 1, -1, -1):
+        da[:, t] = (dh[:, t] + g) * fp[:, t]
+        g = np.einsum("nj,ij->ni", da[:, t], Wh)
+    h_prev = np.concatenate([h0[:, None], h[:, :-1]], axis=1)
+    return (np.einsum("nth,dh->ntd", da, Wx), g, np.einsum("ntd,nth->dh", x, da),
+            np.einsum("ntk,nth->kh", h_prev, da), da.sum(axis=(0, 1)))
+
+
+RIGHT_BACKWARD = [
+    ("calls helpers.rnn.backward", lambda dh, cache: rnn.backward(dh, cache)),
+    ("the starter fixed", learner_backward(None)),
+    ("vectorised with einsum, tanh' from a", backward_vectorised),
+    ("returns a list", lambda dh, cache: list(rnn.backward(dh, cache))),
+    ("rounding-level noise", noisy(rnn.backward)),
+]
+
+
+@pytest.mark.parametrize("name, right", RIGHT_BACKWARD, ids=[r[0] for r in RIGHT_BACKWARD])
+def test_backward_right_variants_pass(name, right):
+    r = nb04.check_backward(right)
+    assert r.ok, r.message
+
+
+def test_backward_does_not_trust_the_cache_it_gets():
+    def scribbles(dh, cache):
+        out = rnn.backward(dh, cache)
+        for c in cache:
+            if isinstance(c, np.ndarray):
+                c[...] = 0
+        return out
+    assert nb04.check_backward(scribbles).ok
+
+
+# ---------------------------------------------------------------- Exercise 2: truncated dWh
+
+
+def learner_truncated(bug=None):
+    def truncated_dWh(dh, cache, k):
+        x, h0, Wx, Wh, a, h, activation = cache
+        N, T, H = h.shape
+        dWh = np.zeros_like(Wh)
+        for t in range(T):
+            g = dh[:, t]
+            stop = {"k+1": t - k - 1, "k-1": t - k + 1}.get(bug, t - k)
+            for s in range(t, max(stop, -1), -1):
+                h_prev = h[:, s - 1] if (s > 0 or bug == "no h0 case") else h0
+                if bug == "h_s":
+                    h_prev = h[:, s]
+                fp = {"1 - h": 1 - h[:, s], "1 - a**2": 1 - a[:, s] ** 2, "no tanh'": 1.0}.get(bug, 1 - h[:, s] ** 2)
+                da = g * fp
+                dWh += da.T @ h_prev if bug == "dWh.T" else h_prev.T @ da
+                g = da @ (Wh if bug == "Wh" else Wh.T)
+        return dWh
+    return truncated_dWh
+
+
+WRONG_TRUNCATED = [
+    ("k ignored: full gradient", lambda dh, cache, k: rnn.backward(dh, cache)[3], "full gradient"),
+    ("chunks of k", lambda dh, cache, k: bptt.chunked_backward(dh, cache, k)["dWh"], "chunks-of-k"),
+    ("k + 1 steps", learner_truncated("k+1"), "off by one"),
+    ("k - 1 steps", learner_truncated("k-1"), "off by one"),
+    ("dWh transposed", learner_truncated("dWh.T"), "transpose of the right one"),
+    ("da @ Wh instead of da @ Wh.T", learner_truncated("Wh"), "Wh.T"),
+    ("h_s instead of h_{s-1}", learner_truncated("h_s"), "h_{s-1}"),
+    ("h[:, -1] at s = 0", learner_truncated("no h0 case"), "h0"),
+    ("tanh' written as 1 - h", learner_truncated("1 - h"), "square"),
+    ("tanh' from a: 1 - a**2", learner_truncated("1 - a**2"), "pre-activation"),
+    ("tanh' skipped", learner_truncated("no tanh'"), "tanh' factor is missing"),
+    ("own term right, step back wrong", lambda dh, cache, k: nb04._truncated(dh, cache, 1) * (k == 1)
+     + (k > 1) * 2 * nb04._truncated(dh, cache, k), "right for k = 1"),
+    ("own term wrong", lambda dh, cache, k: 3 * nb04._truncated(dh, cache, k), "already for k = 1"),
+    ("dWx returned", lambda dh, cache, k: bptt.truncated_backward(dh, cache, k)["dWx"], "shape"),
+    ("the whole dict returned", lambda dh, cache, k: bptt.truncated_backward(dh, cache, k), "array of numbers"),
+]
+
+
+@pytest.mark.parametrize("name, wrong, word", WRONG_TRUNCATED, ids=[w[0] for w in WRONG_TRUNCATED])
+def test_truncated_mistakes_are_named(name, wrong, word):
+    r = nb04.check_truncated_dWh(wrong)
+    assert not r.ok and word in r.message, r.message
+
+
+def truncated_by_lags(dh, cache, k):
+    x, h0, Wx, Wh, a, h, _ = cache
+    N, T, H = h.shape
+    h_prev = np.concatenate([h0[:, None], h[:, :-1]], axis=1)
+    g = dh * (1 - h ** 2)  # lag 0: da of each step's own loss
+    dWh = np.einsum("ntk,nth->kh", h_prev, g)
+    for lag in range(1, min(k, T)):  # one more step back per lag
+        g = (g[:, 1:] @ Wh.T) * (1 - h[:, :-1] ** 2)
+        h = h[:, :-1]
+        h_prev = h_prev[:, :-1]
+        dWh += np.einsum("ntk,nth->kh", h_prev, g)
     return dWh
 
 
-def test_truncated_dWh():
-    assert nb04.check_truncated_dWh(truncated_ref).ok
-    assert nb04.check_truncated_dWh(todo).status == "todo"
-    full = lambda dh, cache, k: rnn.backward(dh, cache)[3]  # noqa: E731
-    assert "full gradient" in nb04.check_truncated_dWh(full).message
-    chunks = lambda dh, cache, k: bptt.chunked_backward(dh, cache, k)["dWh"]  # noqa: E731
-    assert "chunks-of-k" in nb04.check_truncated_dWh(chunks).message
-    off = lambda dh, cache, k: truncated_ref(dh, cache, k + 1)  # noqa: E731
-    assert "off by one" in nb04.check_truncated_dWh(off).message
-    transposed = lambda dh, cache, k: truncated_ref(dh, cache, k).T  # noqa: E731
-    assert "dWh is off" in nb04.check_truncated_dWh(transposed).message
+RIGHT_TRUNCATED = [
+    ("helpers.bptt", lambda dh, cache, k: bptt.truncated_backward(dh, cache, k)["dWh"]),
+    ("the double loop", learner_truncated(None)),
+    ("vectorised over lags", truncated_by_lags),
+    ("rounding-level noise", noisy(learner_truncated(None))),
+    ("a nested list", lambda dh, cache, k: learner_truncated(None)(dh, cache, k).tolist()),
+]
 
 
-def test_backward():
-    assert nb04.check_backward(backward_ref).ok
-    assert nb04.check_backward(rnn.backward).ok
-    assert "still the buggy version" in nb04.check_backward(nb04._backward_no_carry).message
-
-    def wrong_h_in_dWh(dh, cache):
-        dx, dh0, dWx, dWh, db = backward_ref(dh, cache)
-        x, h0, Wx, Wh, a, h, _ = cache
-        N, T, H = h.shape
-        fp = 1 - h ** 2
-        da = np.zeros_like(h)
-        dn = np.zeros((N, H))
-        for t in reversed(range(T)):
-            da[:, t] = (dh[:, t] + dn) * fp[:, t]
-            dn = da[:, t] @ Wh.T
-        dWh = h.reshape(N * T, H).T @ da.reshape(N * T, H)  # h_t instead of h_{t-1}
-        return dx, dh0, dWx, dWh, db
-
-    msg = nb04.check_backward(wrong_h_in_dWh).message
-    assert "dWh is off" in msg and "h_{t-1}" in msg
+@pytest.mark.parametrize("name, right", RIGHT_TRUNCATED, ids=[r[0] for r in RIGHT_TRUNCATED])
+def test_truncated_right_variants_pass(name, right):
+    r = nb04.check_truncated_dWh(right)
+    assert r.ok, r.message
 
 
-def test_cache_bytes():
-    assert nb04.check_cache_bytes(cache_bytes_ref).ok
-    assert "8 bytes" in nb04.check_cache_bytes(lambda N, T, D, H: cache_bytes_ref(N, T, D, H) // 8).message
-    no_a = lambda N, T, D, H: cache_bytes_ref(N, T, D, H) - 8 * N * T * H  # noqa: E731
-    assert "grows with T is off" in nb04.check_cache_bytes(no_a).message
-    no_Wh = lambda N, T, D, H: cache_bytes_ref(N, T, D, H) - 8 * H * H  # noqa: E731
-    assert "fixed part is off" in nb04.check_cache_bytes(no_Wh).message
+# ---------------------------------------------------------------- Exercise 3: cache bytes
 
 
-@pytest.mark.parametrize("bad", garbage_inputs())
-def test_checks_never_raise(bad):
-    for check in (nb04.check_truncated_dWh, nb04.check_backward, nb04.check_cache_bytes):
-        r = check(bad)
-        assert not r.ok and isinstance(r.message, str) and r.message
+def cache_bytes_ref(N, T, D, H):
+    return 8 * (N * T * D + N * H + D * H + H * H + 2 * N * T * H)
+
+
+WRONG_CACHE = [
+    ("numbers, not bytes", lambda N, T, D, H: cache_bytes_ref(N, T, D, H) // 8, "8 bytes"),
+    ("float32 size", lambda N, T, D, H: cache_bytes_ref(N, T, D, H) // 2, "not 4"),
+    ("bits", lambda N, T, D, H: cache_bytes_ref(N, T, D, H) * 8, "bits"),
+    ("a forgotten", lambda N, T, D, H: cache_bytes_ref(N, T, D, H) - 8 * N * T * H, "(N, T, H) missing"),
+    ("dh counted too", lambda N, T, D, H: cache_bytes_ref(N, T, D, H) + 8 * N * T * H, "(N, T, H) too many"),
+    ("b counted (extra)", lambda N, T, D, H: cache_bytes_ref(N, T, D, H) + 8 * H, "too many (b is not"),
+    ("h0 counted twice (T + 1 states)", lambda N, T, D, H: cache_bytes_ref(N, T, D, H) + 8 * N * H,
+     "(N, H) too many"),
+    ("Wh forgotten", lambda N, T, D, H: cache_bytes_ref(N, T, D, H) - 8 * H * H, "(H, H) missing"),
+    ("x forgotten, b counted", lambda N, T, D, H: cache_bytes_ref(N, T, D, H) - 8 * N * T * D + 8 * H,
+     "(N, T, D) missing"),
+    ("batch forgotten", lambda N, T, D, H: 8 * (T * D + N * H + D * H + H * H + 2 * T * H), "batch size N"),
+    ("a per-step term too large", lambda N, T, D, H: cache_bytes_ref(N, T, D, H) + 8 * T * T,
+     "grows with T is too large"),
+    ("a fixed term too small", lambda N, T, D, H: cache_bytes_ref(N, T, D, H) - 8 * D * D,
+     "fixed part is too small"),
+    ("an array of bytes", lambda N, T, D, H: np.array([cache_bytes_ref(N, T, D, H)] * 2), "one number"),
+]
+
+
+@pytest.mark.parametrize("name, wrong, word", WRONG_CACHE, ids=[w[0] for w in WRONG_CACHE])
+def test_cache_bytes_mistakes_are_named(name, wrong, word):
+    r = nb04.check_cache_bytes(wrong)
+    assert not r.ok and word in r.message, r.message
+
+
+def test_cache_bytes_tells_extra_from_missing():
+    extra = nb04.check_cache_bytes(lambda N, T, D, H: cache_bytes_ref(N, T, D, H) + 8 * N * T * H).message
+    missing = nb04.check_cache_bytes(lambda N, T, D, H: cache_bytes_ref(N, T, D, H) - 8 * N * T * H).message
+    assert "too many" in extra and "missing" not in extra
+    assert "missing" in missing and "too many" not in missing
+
+
+RIGHT_CACHE = [
+    ("the formula", cache_bytes_ref),
+    ("a float", lambda N, T, D, H: float(cache_bytes_ref(N, T, D, H))),
+    ("numpy integer", lambda N, T, D, H: np.int64(cache_bytes_ref(N, T, D, H))),
+    ("itemsize times counts", lambda N, T, D, H: np.dtype(np.float64).itemsize
+     * (N * T * (D + 2 * H) + H * (N + D + H))),
+    ("measured", lambda N, T, D, H: bptt.cache_nbytes(rnn.forward(np.zeros((N, T, D)), np.zeros((N, H)),
+                                                                  np.zeros((D, H)), np.zeros((H, H)),
+                                                                  np.zeros(H))[1])),
+]
+
+
+@pytest.mark.parametrize("name, right", RIGHT_CACHE, ids=[r[0] for r in RIGHT_CACHE])
+def test_cache_bytes_right_variants_pass(name, right):
+    r = nb04.check_cache_bytes(right)
+    assert r.ok, r.message
 
 
 def test_reference_matches_measured_cache():
     x, h0, Wx, Wh, b, _ = bptt.random_problem(3, 7, 2, 5, np.random.default_rng(0))
     assert bptt.cache_nbytes(rnn.forward(x, h0, Wx, Wh, b)[1]) == cache_bytes_ref(3, 7, 2, 5)
+
+
+# ---------------------------------------------------------------- the notebook's own cells
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "04-backpropagation-through-time.ipynb"
+
+
+def notebook_cells(tag):
+    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
+    return ["".join(c["source"]) for c in cells if tag in c.get("metadata", {}).get("tags", [])]
+
+
+def run_cell(source, ns):
+    """Run a cell as Jupyter does; return the value of its last line when that is an expression."""
+    tree = ast.parse(source)
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    exec(compile(tree, "<cell>", "exec"), ns)
+    return eval(compile(ast.Expression(last.value), "<cell>", "eval"), ns) if last else None
+
+
+def namespace():
+    return {"__name__": "__main__", "np": np, "rnn": rnn, "bptt": bptt, "layers": layers, "nb04": nb04}
+
+
+@pytest.mark.parametrize("source", notebook_cells("solution"))
+def test_notebook_solutions_pass_their_checks(source):
+    r = run_cell(source, namespace())
+    assert isinstance(r, Result) and r.ok, r
+
+
+@pytest.mark.parametrize("exercise, check", list(zip(notebook_cells("exercise"), notebook_cells("check"))))
+def test_notebook_starters_are_not_yet_right(exercise, check):
+    ns = namespace()
+    run_cell(exercise, ns)
+    r = run_cell(check, ns)
+    assert isinstance(r, Result) and not r.ok
+    assert r.status == "todo" or "still the buggy version" in r.message, r
+
+
+def test_cases_leave_no_room_for_a_lucky_transpose():
+    """Several seeds, N, T, D, H all different, Wh not symmetric."""
+    assert len(nb04.CASES) >= 2
+    for seed, (N, T, D, H) in nb04.CASES:
+        assert len({N, T, D, H}) == 4
+        Wh = nb04._case(seed, N, T, D, H)[3]
+        assert not np.allclose(Wh, Wh.T)

@@ -1,80 +1,192 @@
-"""Exercise checks of notebook 07: the reference passes, typical slips get a hint naming them."""
+"""The notebook 07 checks, proven against a catalogue of typical learner mistakes.
+
+For every exercise: a table of wrong answers, each of which must get ❌ with a
+hint containing a given word (the word names the mistake); a table of right
+answers written differently (and with rounding-level noise) that must pass;
+and odd returns that must give ❌ without raising.
+"""
+import ast
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from helpers import lstm
+from helpers import layers, lstm
 from helpers.exercises import nb07
+from helpers.exercises.core import Result
 from helpers.layers import softmax
-
-
-# ------------------------------------------------------------ references
-
-def perplexity_ref(losses):
-    return float(np.exp(np.mean(losses)))
-
-
-def top_k_ref(logits, words, k):
-    p = softmax(logits)
-    return [(words[i], float(p[i])) for i in np.argsort(-p)[:k]]
-
-
-def temperature_ref(logits, temperature):
-    return softmax(np.asarray(logits) / temperature)
-
-
-def lm_step_ref(word_id, h_prev, c_prev, params):
-    e = params["W_embed"][[word_id]]
-    h, c, _ = lstm.step_forward(e, h_prev, c_prev, params["Wx"], params["Wh"], params["b"])
-    return softmax(h @ params["Wy"] + params["by"]), h, c
 
 
 def todo(*args):
     raise NotImplementedError
 
 
-JUNK = [None, "text", [1, 2], np.nan, (1, 2, 3), lambda *a: 1 / 0]
+class Unreadable:
+    def __array__(self, *a, **k):
+        raise RuntimeError("no array here")
+
+    def __float__(self):
+        raise RuntimeError("no number here")
+
+    def __iter__(self):
+        raise RuntimeError("no items here")
 
 
-@pytest.mark.parametrize("check, ref", [(nb07.check_perplexity, perplexity_ref), (nb07.check_top_k, top_k_ref),
-                                        (nb07.check_temperature, temperature_ref),
-                                        (nb07.check_lm_step, lm_step_ref)])
-def test_reference_passes_and_junk_never_raises(check, ref):
-    assert check(ref).ok, check(ref)
+def boom(*args):
+    raise KeyError("W_embed")
+
+
+ODD = {
+    "not a function": 3,
+    "None passed": None,
+    "returns None": lambda *a: None,
+    "returns str": lambda *a: "text",
+    "returns dict": lambda *a: {"vegas": 0.9},
+    "returns list of 2": lambda *a: [1, 2],
+    "returns NaN": lambda *a: np.nan,
+    "returns inf": lambda *a: np.inf,
+    "returns tuple of 3": lambda *a: (1, 2, 3),
+    "returns 3 Nones": lambda *a: (None, None, None),
+    "returns 3 strs": lambda *a: ("a", "b", "c"),
+    "returns pairs of None": lambda *a: [(None, None)] * 3,
+    "returns NaN array": lambda *a: np.full(6, np.nan),
+    "returns unreadable": lambda *a: Unreadable(),
+    "returns 3 unreadables": lambda *a: (Unreadable(),) * 3,
+    "returns generator": lambda *a: (i for i in range(3)),
+    "raises inside": boom,
+    "divides by zero": lambda *a: 1 / 0,
+}
+
+CHECKS = [nb07.check_perplexity, nb07.check_top_k, nb07.check_temperature, nb07.check_lm_step]
+
+
+@pytest.mark.parametrize("check", CHECKS)
+@pytest.mark.parametrize("odd", ODD.values(), ids=ODD.keys())
+def test_odd_returns_never_raise(check, odd):
+    r = check(odd)
+    assert not r.ok and isinstance(r.message, str) and r.message
+
+
+@pytest.mark.parametrize("check", CHECKS)
+def test_unattempted(check):
     r = check(todo)
     assert not r.ok and r.status == "todo" and "Not attempted" in repr(r)
-    for junk in JUNK:
-        r = check(lambda *a, junk=junk: junk() if callable(junk) else junk)
-        assert not r.ok
-    assert not check(None).ok  # not even a function
+
+
+@pytest.mark.parametrize("check", CHECKS)
+def test_a_value_instead_of_a_function(check):
     assert "without calling it" in check(3).message
 
 
-@pytest.mark.parametrize("attempt, words", [
-    (lambda L: float(np.mean(L)), "exp(mean loss)"),
-    (lambda L: float(np.exp(np.sum(L))), "sum"),
-    (lambda L: float(2 ** np.mean(L)), "nats"),
-    (lambda L: float(np.exp(-np.mean(L))), "sign"),
-    (lambda L: float(np.mean(np.exp(L))), "averaged after exp"),
-    (lambda L: None, "return"),
-])
-def test_perplexity_slips(attempt, words):
-    r = nb07.check_perplexity(attempt)
-    assert not r.ok and words in r.message, r.message
+# ---------------------------------------------------------------- Exercise 1: perplexity
 
 
-@pytest.mark.parametrize("attempt, words", [
-    (lambda s, w, k: [(w[i], float(s[i])) for i in np.argsort(-s)[:k]], "raw scores"),
-    (lambda s, w, k: [(w[i], float(np.exp(s[i]))) for i in np.argsort(-s)[:k]], "divide by the sum"),
-    (lambda s, w, k: [(w[i], float(q)) for i, q in zip(np.argsort(-s)[:k], softmax(np.sort(s)[::-1][:k]))],
+WRONG_PERPLEXITY = [
+    ("mean loss", lambda L: float(np.mean(L)), "exp(mean loss)"),
+    ("exp of the sum", lambda L: float(np.exp(np.sum(L))), "*sum*"),
+    ("exp of the sum over M", lambda L: float(np.exp(np.sum(L)) / len(L)), "divided by the number of words"),
+    ("base 2", lambda L: float(2 ** np.mean(L)), "nats"),
+    ("base 10", lambda L: float(10 ** np.mean(L)), "nats"),
+    ("sign flipped", lambda L: float(np.exp(-np.mean(L))), "sign"),
+    ("mean of exp", lambda L: float(np.mean(np.exp(L))), "averaged after exp"),
+    ("losses taken as probabilities", lambda L: float(np.exp(np.mean(-np.log(L)))), "already -log p"),
+    ("first loss skipped", lambda L: float(np.exp(np.mean(L[1:]))), "first loss"),
+    ("last loss skipped", lambda L: float(np.exp(np.mean(L[:-1]))), "last loss"),
+    ("divided by M - 1", lambda L: float(np.exp(np.sum(L) / (len(L) - 1))), "M - 1"),
+    ("per word", lambda L: np.exp(L), "one perplexity per word"),
+    ("None", lambda L: None, "return"),
+    ("something else", lambda L: float(np.exp(np.mean(L)) + 1), "exp of the mean loss"),
+]
+
+
+@pytest.mark.parametrize("name, wrong, word", WRONG_PERPLEXITY, ids=[w[0] for w in WRONG_PERPLEXITY])
+def test_perplexity_mistakes_are_named(name, wrong, word):
+    r = nb07.check_perplexity(wrong)
+    assert not r.ok and word in r.message, r.message
+
+
+RIGHT_PERPLEXITY = [
+    ("exp of the mean", lambda L: float(np.exp(np.mean(L)))),
+    ("a numpy float", lambda L: np.exp(np.mean(L))),
+    ("geometric mean of 1/p", lambda L: float(np.prod(np.exp(L)) ** (1 / len(L)))),
+    ("a loop", lambda L: float(np.exp(sum(list(L)) / len(L)))),
+    ("rounding-level noise", lambda L: float(np.exp(np.mean(L))) * (1 + 1e-10)),
+]
+
+
+@pytest.mark.parametrize("name, right", RIGHT_PERPLEXITY, ids=[r[0] for r in RIGHT_PERPLEXITY])
+def test_perplexity_right_variants_pass(name, right):
+    r = nb07.check_perplexity(right)
+    assert r.ok, r.message
+
+
+# ---------------------------------------------------------------- Exercise 2: top-k
+
+
+def top(s, k):
+    return np.argsort(-s)[:k]
+
+
+WRONG_TOP_K = [
+    ("raw scores", lambda s, w, k: [(w[i], float(s[i])) for i in top(s, k)], "raw scores"),
+    ("exp, not normalised", lambda s, w, k: [(w[i], float(np.exp(s[i]))) for i in top(s, k)], "divide by the sum"),
+    ("normalised over the k kept", lambda s, w, k: [(w[i], float(q)) for i, q in zip(top(s, k), softmax(s[top(s, k)]))],
      "whole vocabulary"),
-    (lambda s, w, k: [(w[i], float(softmax(s)[i])) for i in np.argsort(s)[:k]], "least"),
-    (lambda s, w, k: [(int(i), float(softmax(s)[i])) for i in np.argsort(-s)[:k]], "the word"),
-    (lambda s, w, k: [(w[i], float(softmax(s)[i])) for i in np.argsort(-s)[:k + 1]], "exactly"),
-    (lambda s, w, k: softmax(s), "pairs"),
-])
-def test_top_k_slips(attempt, words):
-    r = nb07.check_top_k(attempt)
-    assert not r.ok and words in r.message, r.message
+    ("log-probabilities", lambda s, w, k: [(w[i], float(np.log(softmax(s)[i]))) for i in top(s, k)],
+     "log-probabilities"),
+    ("least likely", lambda s, w, k: [(w[i], float(softmax(s)[i])) for i in np.argsort(s)[:k]], "least"),
+    ("top k, least likely first", lambda s, w, k: [(w[i], float(softmax(s)[i])) for i in np.argsort(s)[-k:]],
+     "most likely first"),
+    ("slice off by one", lambda s, w, k: [(w[i], float(softmax(s)[i])) for i in np.argsort(-s)[1:k + 1]],
+     "off by one"),
+    ("words not looked up", lambda s, w, k: [(w[j], float(softmax(s)[i])) for j, i in enumerate(top(s, k))],
+     "belong together"),
+    ("probabilities not looked up", lambda s, w, k: [(w[i], float(softmax(s)[j])) for j, i in enumerate(top(s, k))],
+     "belong together"),
+    ("index instead of word", lambda s, w, k: [(int(i), float(softmax(s)[i])) for i in top(s, k)], "the word"),
+    ("k + 1 pairs", lambda s, w, k: [(w[i], float(softmax(s)[i])) for i in np.argsort(-s)[:k + 1]], "exactly"),
+    ("probabilities only", lambda s, w, k: softmax(s), "pairs"),
+    ("a dict", lambda s, w, k: {w[i]: float(softmax(s)[i]) for i in top(s, k)}, "got dict"),
+    ("a word alone", lambda s, w, k: w[int(np.argmax(s))], "got str"),
+    ("some other words", lambda s, w, k: [(w[i], float(softmax(s)[i])) for i in range(k)], "most likely ones"),
+    ("probabilities a bit off", lambda s, w, k: [(w[i], float(softmax(s)[i]) * 0.9) for i in top(s, k)],
+     "the words are right"),
+]
+
+
+@pytest.mark.parametrize("name, wrong, word", WRONG_TOP_K, ids=[w[0] for w in WRONG_TOP_K])
+def test_top_k_mistakes_are_named(name, wrong, word):
+    r = nb07.check_top_k(wrong)
+    assert not r.ok and word in r.message, r.message
+
+
+def top_k_sorted_pairs(logits, words, k):
+    e = np.exp(logits - logits.max())
+    p = e / e.sum()
+    return sorted(zip(words, p.tolist()), key=lambda wq: -wq[1])[:k]
+
+
+RIGHT_TOP_K = [
+    ("argsort of -p", lambda s, w, k: [(w[i], float(softmax(s)[i])) for i in np.argsort(-softmax(s))[:k]]),
+    ("argsort of the scores, reversed", lambda s, w, k: [(w[i], softmax(s)[i]) for i in np.argsort(s)[::-1][:k]]),
+    ("sorted pairs", top_k_sorted_pairs),
+    ("tuples of lists", lambda s, w, k: tuple([w[i], softmax(s)[i]] for i in top(s, k))),
+    ("rounding-level noise", lambda s, w, k: [(w[i], float(softmax(s)[i]) + 1e-12) for i in top(s, k)]),
+]
+
+
+@pytest.mark.parametrize("name, right", RIGHT_TOP_K, ids=[r[0] for r in RIGHT_TOP_K])
+def test_top_k_right_variants_pass(name, right):
+    r = nb07.check_top_k(right)
+    assert r.ok, r.message
+
+
+def test_top_k_cases_do_not_put_the_best_word_first():
+    assert np.argmax(nb07.LOGITS2) not in (0, len(nb07.LOGITS2) - 1)
+
+
+# ---------------------------------------------------------------- Exercise 3: temperature
 
 
 def naive_softmax(z):
@@ -82,42 +194,175 @@ def naive_softmax(z):
     return e / e.sum()
 
 
-@pytest.mark.parametrize("attempt, words", [
-    (lambda s, T: softmax(s * T), "multiplied"),
-    (lambda s, T: softmax(s), "no effect"),
-    (lambda s, T: np.exp(s / T), "normalize"),
-    (lambda s, T: naive_softmax(s / T), "subtract the largest"),
-    (lambda s, T: softmax(s / T)[:3], "shape"),
-])
-def test_temperature_slips(attempt, words):
-    with np.errstate(all="ignore"):
-        r = nb07.check_temperature(attempt)
-    assert not r.ok and words in r.message, r.message
+def clipped_softmax(z):
+    e = np.exp(np.clip(z, -500, 500))
+    return e / e.sum()
 
 
-def step_logits(word_id, h_prev, c_prev, P):
-    p, h, c = lm_step_ref(word_id, h_prev, c_prev, P)
-    return h @ P["Wy"] + P["by"], h, c
+WRONG_TEMPERATURE = [
+    ("multiplied", lambda s, T: softmax(s * T), "multiplied"),
+    ("temperature ignored", lambda s, T: softmax(s), "no effect"),
+    ("probabilities divided", lambda s, T: softmax(s) / T, "divided the probabilities"),
+    ("temperature subtracted (a shift: no effect)", lambda s, T: softmax(s - T), "no effect"),
+    ("denominator not rescaled", lambda s, T: np.exp(s / T - (s / T).max()) / np.exp(s - s.max()).sum(),
+     "numerator and the denominator"),
+    ("log-probabilities", lambda s, T: np.log(softmax(s / T)), "log-probabilities"),
+    ("not normalised", lambda s, T: np.exp(s / T), "normalize"),
+    ("overflows", lambda s, T: naive_softmax(s / T), "subtract the largest"),
+    ("clipped scores", lambda s, T: clipped_softmax(s / T), "do not clip"),
+    ("shape", lambda s, T: softmax(s / T)[:3], "shape"),
+    ("a column", lambda s, T: softmax(s / T)[:, None], "shape"),
+    ("something else", lambda s, T: softmax(s / (T + 0.1)), "Divide the scores by the temperature"),
+]
 
 
-def step_from_h_prev(word_id, h_prev, c_prev, P):
-    _, h, c = lm_step_ref(word_id, h_prev, c_prev, P)
-    return softmax(h_prev @ P["Wy"] + P["by"]), h, c
+@pytest.mark.parametrize("name, wrong, word", WRONG_TEMPERATURE, ids=[w[0] for w in WRONG_TEMPERATURE])
+def test_temperature_mistakes_are_named(name, wrong, word):
+    r = nb07.check_temperature(wrong)
+    assert not r.ok and word in r.message, r.message
 
 
-def step_no_bias(word_id, h_prev, c_prev, P):
-    _, h, c = lm_step_ref(word_id, h_prev, c_prev, P)
-    return softmax(h @ P["Wy"]), h, c
+def powered(s, T):
+    p = softmax(s) ** (1 / T)  # the same distribution, written as a power of p
+    return p / p.sum()
 
 
-def step_wrong_row(word_id, h_prev, c_prev, P):
-    return lm_step_ref(0, h_prev, c_prev, P)
+RIGHT_TEMPERATURE = [
+    ("max subtracted after dividing", lambda s, T: np.exp(s / T - (s / T).max()) / np.exp(s / T - (s / T).max()).sum()),
+    ("max subtracted before dividing", lambda s, T: np.exp((s - s.max()) / T) / np.exp((s - s.max()) / T).sum()),
+    ("a power of p, renormalised", powered),
+    ("a list", lambda s, T: softmax(s / T).tolist()),
+    ("rounding-level noise", lambda s, T: softmax(s / T) * (1 + 1e-10)),
+]
 
 
-@pytest.mark.parametrize("attempt, words", [
-    (step_logits, "apply the softmax"), (step_from_h_prev, "new* state"), (step_no_bias, "bias by"),
-    (step_wrong_row, "c_next"), (lambda *a: lm_step_ref(*a)[:2], "three things"),
-])
-def test_lm_step_slips(attempt, words):
-    r = nb07.check_lm_step(attempt)
-    assert not r.ok and words in r.message, r.message
+@pytest.mark.parametrize("name, right", RIGHT_TEMPERATURE, ids=[r[0] for r in RIGHT_TEMPERATURE])
+def test_temperature_right_variants_pass(name, right):
+    r = nb07.check_temperature(right)
+    assert r.ok, r.message
+
+
+# ---------------------------------------------------------------- Exercise 4: one LM step
+
+
+def learner_lm_step(bug=None):
+    def lm_step(word_id, h_prev, c_prev, params):
+        row = {"row - 1": word_id - 1, "row 0": 0}.get(bug, word_id)
+        e = params["W_embed"][row] if bug == "1-D embedding" else params["W_embed"][[row]]
+        if bug == "zeros":
+            h_prev, c_prev = np.zeros_like(h_prev), np.zeros_like(c_prev)
+        if bug == "h and c swapped in":
+            h_prev, c_prev = c_prev, h_prev
+        if bug == "two results unpacked":
+            h, c = lstm.step_forward(e, h_prev, c_prev, params["Wx"], params["Wh"], params["b"])
+        h, c, _ = lstm.step_forward(e, h_prev, c_prev, params["Wx"], params["Wh"], params["b"])
+        y = (h_prev if bug == "from h_prev" else h) @ params["Wy"]
+        if bug != "no by":
+            y = y + params["by"]
+        p = {"logits": y, "axis 0": softmax(y, axis=0), "flat": softmax(y).ravel()}.get(bug, softmax(y))
+        if bug == "h and c swapped out":
+            return p, c, h
+        if bug == "two results":
+            return p, h
+        if bug == "cache":
+            return h, c, _
+        return p, h, c
+    return lm_step
+
+
+WRONG_LM = [
+    ("no softmax", learner_lm_step("logits"), "apply the softmax"),
+    ("p from h_prev", learner_lm_step("from h_prev"), "*new* state"),
+    ("no output bias", learner_lm_step("no by"), "bias by"),
+    ("softmax over axis 0", learner_lm_step("axis 0"), "axis"),
+    ("p flattened", learner_lm_step("flat"), "batch axis"),
+    ("h and c returned swapped", learner_lm_step("h and c swapped out"), "swapped"),
+    ("started from zeros", learner_lm_step("zeros"), "zeros"),
+    ("h_prev and c_prev swapped in the call", learner_lm_step("h and c swapped in"), "step_forward"),
+    ("row word_id - 1", learner_lm_step("row - 1"), "row"),
+    ("always row 0", learner_lm_step("row 0"), "row"),
+    ("1-D embedding", learner_lm_step("1-D embedding"), "W_embed[[word_id]]"),
+    ("two values unpacked from step_forward", learner_lm_step("two results unpacked"), "three things"),
+    ("two results", learner_lm_step("two results"), "three things"),
+    ("step_forward's results returned", learner_lm_step("cache"), "(p, h_next, c_next)"),
+    ("p off otherwise", lambda *a: (learner_lm_step()(*a)[0] ** 1.1,) + learner_lm_step()(*a)[1:], "the softmax"),
+]
+
+
+@pytest.mark.parametrize("name, wrong, word", WRONG_LM, ids=[w[0] for w in WRONG_LM])
+def test_lm_step_mistakes_are_named(name, wrong, word):
+    r = nb07.check_lm_step(wrong)
+    assert not r.ok and word in r.message, r.message
+
+
+def lm_step_one_hot(word_id, h_prev, c_prev, params):
+    V = params["W_embed"].shape[0]
+    e = np.eye(V)[[word_id]] @ params["W_embed"]
+    h, c, _ = lstm.step_forward(e, h_prev, c_prev, params["Wx"], params["Wh"], params["b"])
+    y = h @ params["Wy"] + params["by"]
+    p = np.exp(y - y.max()) / np.exp(y - y.max()).sum()
+    return [p, h, c]
+
+
+def lm_step_row_none(word_id, h_prev, c_prev, params):
+    e = params["W_embed"][word_id][None]  # (1, D)
+    h_next, c_next, _ = lstm.step_forward(e, h_prev, c_prev, params["Wx"], params["Wh"], params["b"])
+    return softmax(h_next @ params["Wy"] + params["by"], axis=-1), h_next, c_next
+
+
+RIGHT_LM = [
+    ("the notebook's solution", learner_lm_step()),
+    ("one-hot times W_embed, a list", lm_step_one_hot),
+    ("embedding with [None], softmax from helpers", lm_step_row_none),
+    ("rounding-level noise", lambda *a: tuple(v * (1 + 1e-10) for v in learner_lm_step()(*a))),
+]
+
+
+@pytest.mark.parametrize("name, right", RIGHT_LM, ids=[r[0] for r in RIGHT_LM])
+def test_lm_step_right_variants_pass(name, right):
+    r = nb07.check_lm_step(right)
+    assert r.ok, r.message
+
+
+# ---------------------------------------------------------------- the notebook's own cells
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "07-autocomplete.ipynb"
+
+
+def notebook_cells(tag):
+    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
+    return ["".join(c["source"]) for c in cells if tag in c.get("metadata", {}).get("tags", [])]
+
+
+def run_cell(source, ns):
+    """Run a cell as Jupyter does; return the value of its last line when that is an expression."""
+    tree = ast.parse(source)
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    exec(compile(tree, "<cell>", "exec"), ns)
+    return eval(compile(ast.Expression(last.value), "<cell>", "eval"), ns) if last else None
+
+
+def namespace():
+    return {"__name__": "__main__", "np": np, "lstm": lstm, "layers": layers, "nb07": nb07}
+
+
+@pytest.mark.parametrize("source", notebook_cells("solution"))
+def test_notebook_solutions_pass_their_checks(source):
+    r = run_cell(source, namespace())
+    assert isinstance(r, Result) and r.ok, r
+
+
+@pytest.mark.parametrize("exercise, check", list(zip(notebook_cells("exercise"), notebook_cells("check"))))
+def test_notebook_starters_are_not_yet_right(exercise, check):
+    ns = namespace()
+    run_cell(exercise, ns)
+    r = run_cell(check, ns)
+    assert isinstance(r, Result) and not r.ok
+    assert r.status == "todo", r
+
+
+def test_cases_leave_no_room_for_a_lucky_transpose():
+    """Several models with V, D, H all different; word ids that are neither all first nor all last."""
+    assert len(nb07.LM_CASES) >= 2
+    for _, shape, word_ids in nb07.LM_CASES:
+        assert len(set(shape)) == 3 and len(word_ids) >= 2

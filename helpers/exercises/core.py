@@ -29,6 +29,25 @@ class Result:
             return f"✏️ Not attempted yet: {self.message}"
         return f"❌ Not yet: {self.message}"
 
+    def graded(self):
+        """This Result, for a grader: the line a student-edition check cell ends with.
+
+        Under nbgrader (its autograde and validate set ``NBGRADER_EXECUTION``)
+        a test cell earns its points when it does not raise: so there, unless
+        the result is ✅, raise AssertionError with the one-line message (the
+        cell scores 0 and the feedback shows the hint); when it is ✅, print
+        the line and return None. Anywhere else (a learner's session,
+        `make grade`) return the Result itself, which displays as usual.
+        """
+        import os
+
+        if not os.environ.get("NBGRADER_EXECUTION"):
+            return self
+        if not self.ok:
+            raise AssertionError(repr(self))
+        print(repr(self))
+        return None
+
 
 def passed(message="Correct!"):
     return Result(True, message)
@@ -38,11 +57,36 @@ def failed(message):
     return Result(False, message)
 
 
+def course_function(fn):
+    """The dotted name of ``fn`` when it is one of the course's own functions (defined in
+    ``helpers``, such as a check's reference answer or ``helpers.layers.softmax``), else None.
+
+    Looks through functools.partial, bound methods and decorators; never raises.
+    """
+    try:
+        for _ in range(8):
+            module = getattr(fn, "__module__", None)
+            if isinstance(module, str) and (module == "helpers" or module.startswith("helpers.")):
+                return f"{module}.{getattr(fn, '__qualname__', getattr(fn, '__name__', type(fn).__name__))}"
+            inner = (getattr(fn, "func", None) if not isinstance(fn, type) else None) \
+                or getattr(fn, "__func__", None) or getattr(fn, "__wrapped__", None)
+            if inner is None or inner is fn:
+                return None
+            fn = inner
+    except Exception:  # noqa: BLE001 - an odd object is simply not the course's
+        return None
+    return None
+
+
 def call(fn, name, *args, **kwargs):
     """Call the learner's ``fn``; return (value, None) or (None, Result explaining the error)."""
     if not callable(fn):
         return None, failed(f"expected a function `{name}`, got {type(fn).__name__}; "
                             "pass the function itself, without calling it (no parentheses)")
+    own = course_function(fn)
+    if own is not None:  # the course's reference or building block is not the learner's work
+        return None, failed(f"`{name}` is one of the course's own functions (from `{own.rsplit('.', 1)[0]}`): "
+                            f"a check grades code you write, so define `{name}` yourself and pass that")
     try:
         with np.errstate(all="ignore"):
             return fn(*args, **kwargs), None
@@ -118,3 +162,74 @@ def never_raise(check, advice=""):
         except Exception as err:  # noqa: BLE001 - a check must never crash the learner's notebook
             return failed(f"could not read your answer ({type(err).__name__}: {err}){advice}")
     return wrapped
+
+
+# --------------------------------------------------------------------------
+# Small helpers for telling a typical slip from a right answer (never raise)
+# --------------------------------------------------------------------------
+
+
+def diagnose(got, slips, right=None, atol=1e-6):
+    """A failed Result with the hint of the first (wrong_value, hint) in ``slips`` that ``got`` matches
+    (see ``same``), else None.
+
+    right: the right answer, if known; a slip that happens to give it on this input is skipped.
+    """
+    for wrong, hint in slips:
+        if same(got, wrong, atol=atol) and not (right is not None and same(wrong, right, atol=atol)):
+            return failed(hint)
+    return None
+
+
+SHAPE_ERROR_WORDS = ("matmul", "not aligned", "broadcast")
+
+
+def explain_error(err, hint, words=SHAPE_ERROR_WORDS):
+    """``err`` (a failed Result from ``call``) with ``hint`` added when its message mentions one of ``words``."""
+    if err is None or err.status == "todo" or not any(w in err.message for w in words):
+        return err
+    return failed(f"{err.message.rstrip()}. {hint[:1].upper()}{hint[1:]}")
+
+
+def same(got, want, atol=1e-6, rtol=1e-6):
+    """True when ``got`` is a finite number or array with the shape and values of ``want``, or a
+    tuple/list of them (item by item); never raises.
+
+    For telling a learner's answer apart from the reference and from the
+    typical wrong variants a check computes, when the answer is several arrays.
+    """
+    try:
+        if isinstance(want, (tuple, list)):
+            return (isinstance(got, (tuple, list)) and len(got) == len(want)
+                    and all(same(g, w, atol, rtol) for g, w in zip(got, want)))
+        if isinstance(got, (tuple, list, dict, str)) and np.ndim(want) == 0:
+            return False
+        got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+        return (got.shape == want.shape and bool(np.all(np.isfinite(got)))
+                and bool(np.allclose(got, want, atol=atol, rtol=rtol)))
+    except Exception:  # noqa: BLE001 - any odd object is simply "not the same"
+        return False
+
+
+def name_slip(got, slips, atol=1e-6, rtol=1e-6):
+    """The hint of the first (output of a slip, hint) in ``slips`` that ``got`` matches (see ``same``), or None.
+
+    Like ``diagnose``, for answers made of several arrays.
+    """
+    for output, hint in slips:
+        if same(got, output, atol, rtol):
+            return hint
+    return None
+
+
+def reordered(got, want, atol=1e-6, rtol=1e-6):
+    """True when the tuple ``got`` holds the items of ``want`` (see ``same``), but not in their order."""
+    if not isinstance(got, (tuple, list)) or len(got) != len(want) or same(got, want, atol, rtol):
+        return False
+    left = list(range(len(want)))
+    for g in got:
+        k = next((k for k in left if same(g, want[k], atol, rtol)), None)
+        if k is None:
+            return False
+        left.remove(k)
+    return True

@@ -4,9 +4,13 @@ Every check tries the learner's function on small random cases, compares it
 with the reference and returns a ``Result`` whose message says what to fix. A
 check never raises, whatever the attempt returns.
 """
+import functools
+
 import numpy as np
 
-from helpers.exercises.core import call, compare, failed, passed
+from helpers.exercises.core import call, compare, diagnose, explain_error, failed, never_raise, passed, same
+
+SHAPES = "x is (N, D), h_prev (N, H), Wx (D, H), Wh (H, H), b (H,)"
 
 
 def _case(N=3, T=4, D=5, H=6, seed=0):
@@ -22,36 +26,54 @@ def _asarray(got):
         return None
 
 
-def _same(got, want):
-    a = _asarray(got)
-    return a is not None and a.shape == want.shape and np.all(np.isfinite(a)) and np.allclose(a, want, atol=1e-6)
-
-
 # --------------------------------------------------------------------------
 # 1. One step
 # --------------------------------------------------------------------------
 
+# (N, D, H, seed): N, D, H all different first; then D == H, where swapped weights run without an error
+STEP_CASES = [(3, 5, 6, 0), (4, 2, 3, 1), (2, 4, 4, 2)]
+
+
+def _step_slips(x, h_prev, Wx, Wh, b):
+    """(wrong h_next, hint) for the usual slips in one recurrent step."""
+    a = x @ Wx + h_prev @ Wh + b
+    slips = [
+        (a, "the values match x Wx + h_prev Wh + b without the tanh: squash it with np.tanh"),
+        (np.tanh(x @ Wx + b), "h_next ignores h_prev: the recurrence must add h_prev @ Wh (the memory) inside the tanh"),
+        (np.tanh(x @ Wx + h_prev + b), "h_prev is added as it is: it must go through the recurrent weights Wh first"),
+        (np.tanh(x @ Wx + h_prev @ Wh.T + b), "h_prev is multiplied by Wh transposed: row i of Wh holds the weights "
+                                              "*from* hidden unit i of the previous step"),
+        (np.tanh(x @ Wx + h_prev @ Wh), "the bias b is missing inside the tanh"),
+        (np.tanh(x @ Wx + h_prev @ Wh) + b, "b is added after the tanh: the bias goes inside, before squashing"),
+        (np.tanh(x @ Wx) + h_prev @ Wh + b, "only x Wx goes through the tanh: squash the whole sum"),
+        (1 / (1 + np.exp(-a)), "that is the sigmoid of the sum; the recurrent layer squashes with tanh"),
+        (np.maximum(a, 0), "that is a ReLU of the sum; the recurrent layer squashes with tanh"),
+    ]
+    if Wx.shape == Wh.shape:
+        slips.append((np.tanh(x @ Wh + h_prev @ Wx + b), "Wx and Wh are swapped: Wx weights the input x, "
+                                                         "Wh the previous state h_prev"))
+    return slips
+
+
+@functools.partial(never_raise, advice="; return h_next, a numpy array of shape (N, H)")
 def check_rnn_step(fn):
     """fn(x (N, D), h_prev (N, H), Wx, Wh, b) -> h_next = tanh(x Wx + h_prev Wh + b)."""
-    x, h_prev, Wx, Wh, b = _case()
-    x = x[:, 0]
-    got, err = call(fn, "rnn_step", x.copy(), h_prev.copy(), Wx.copy(), Wh.copy(), b.copy())
-    if err is not None:
-        return err
-    want = np.tanh(x @ Wx + h_prev @ Wh + b)
-    diagnoses = [
-        (x @ Wx + h_prev @ Wh + b, "the values match x Wx + h_prev Wh + b without the tanh: squash it with np.tanh"),
-        (np.tanh(x @ Wx + b), "h_next ignores h_prev: the recurrence must add h_prev @ Wh (the memory) inside the tanh"),
-        (np.tanh(x @ Wx + h_prev @ Wh.T + b), "h_prev is multiplied by Wh transposed: write h_prev @ Wh, "
-                                              "so row i of Wh weights hidden unit i of the previous step"),
-        (np.tanh(x @ Wx + h_prev @ Wh), "the bias b is missing inside the tanh"),
-    ]
-    for wrong, hint in diagnoses:
-        if _same(got, wrong):
-            return failed(hint)
-    bad = compare("h_next", got, want, hint="Compute np.tanh(x @ Wx + h_prev @ Wh + b).")
-    if bad is not None:
-        return bad
+    for N, D, H, seed in STEP_CASES:
+        x, h_prev, Wx, Wh, b = _case(N, 1, D, H, seed)
+        x = x[:, 0]
+        got, err = call(fn, "rnn_step", x.copy(), h_prev.copy(), Wx.copy(), Wh.copy(), b.copy())
+        if err is not None:
+            return explain_error(err, "a product has mismatched shapes: " + SHAPES +
+                                 ", and (a, b) @ (b, c) needs the inner sizes to match (examples are rows)")
+        want = np.tanh(x @ Wx + h_prev @ Wh + b)
+        if isinstance(got, (tuple, list)) and len(got) == 2 and same(got[0], want):
+            return failed("you return a pair; return h_next alone, one (N, H) array")
+        bad = diagnose(got, _step_slips(x, h_prev, Wx, Wh, b), right=want)
+        if bad is None:
+            bad = compare("h_next", got, want, hint="h_next is the tanh of three terms: the input through Wx, "
+                                                    "the previous state through Wh, and the bias")
+        if bad is not None:
+            return bad
     return passed("rnn_step computes h_next = tanh(x Wx + h_prev Wh + b).")
 
 
@@ -59,37 +81,62 @@ def check_rnn_step(fn):
 # 2. The loop over time
 # --------------------------------------------------------------------------
 
-def _forward_ref(x, h0, Wx, Wh, b):
+def _forward_ref(x, h0, Wx, Wh, b, steps=None, Wh_used=None, squash=np.tanh):
+    """Every hidden state; ``steps`` (an order of t) and the others switch on typical slips."""
     N, T, _ = x.shape
     h = np.zeros((N, T, h0.shape[1]))
     h_prev = h0
-    for t in range(T):
-        h_prev = h[:, t] = np.tanh(x[:, t] @ Wx + h_prev @ Wh + b)
+    Wh = Wh if Wh_used is None else Wh_used
+    for t in (range(T) if steps is None else steps):
+        h_prev = h[:, t] = squash(x[:, t] @ Wx + h_prev @ Wh + b)
     return h
 
 
+def _forward_slips(x, h0, Wx, Wh, b):
+    """(wrong h, hint) for the usual slips in the loop over time (only those that differ when T > 1)."""
+    T = x.shape[1]
+    want = _forward_ref(x, h0, Wx, Wh, b)
+    return [
+        (np.tanh(x @ Wx + (h0 @ Wh)[:, None] + b), "every step uses h0: carry the state, so step t uses the h "
+                                                   "computed at step t - 1"),
+        (np.tanh(x @ Wx + b), "the steps ignore the previous hidden state: add h_prev @ Wh at every step"),
+        (np.concatenate([h0[:, None], want[:, :-1]], axis=1), "h is shifted by one step: h[:, t] must be the state "
+                                                              "*after* reading x[:, t]"),
+        (_forward_ref(x, np.zeros_like(h0), Wx, Wh, b), "your loop starts from zeros; start from the h0 you are given"),
+        (_forward_ref(x, h0, Wx, Wh, b, steps=range(T - 1)), "the last step is missing (all zeros): the loop must "
+                                                             "run over all T steps, t = 0 ... T - 1"),
+        (_forward_ref(x, h0, Wx, Wh, b, steps=range(1, T)), "the first step is missing (all zeros): t starts at 0"),
+        (_forward_ref(x, h0, Wx, Wh, b, steps=range(T - 1, -1, -1)), "your loop runs backwards in time: "
+                                                                     "start at t = 0 and go forward"),
+        (_forward_ref(x, h0, Wx, Wh, b, Wh_used=Wh.T), "h_prev is multiplied by Wh transposed: write h_prev @ Wh"),
+        (_forward_ref(x, h0, Wx, Wh, b, squash=lambda a: a), "the states are not squashed: apply np.tanh at every step"),
+    ]
+
+
+@functools.partial(never_raise, advice="; return h, a numpy array of shape (N, T, H)")
 def check_rnn_forward(fn):
     """fn(x (N, T, D), h0 (N, H), Wx, Wh, b) -> h (N, T, H), every hidden state."""
     for shape in [(3, 4, 5, 6), (2, 1, 3, 2), (1, 7, 2, 3)]:
         x, h0, Wx, Wh, b = _case(*shape, seed=sum(shape))
         got, err = call(fn, "rnn_forward", x.copy(), h0.copy(), Wx.copy(), Wh.copy(), b.copy())
         if err is not None:
-            return err
+            return explain_error(err, "a shape mismatch inside your loop: x is (N, T, D), so the inputs of step t "
+                                      "for the whole batch are x[:, t] (N, D); h is (N, T, H)",
+                                 words=("matmul", "not aligned", "broadcast", "out of bounds"))
         want = _forward_ref(x, h0, Wx, Wh, b)
         N, T, H = want.shape
         a = _asarray(got)
-        if a is not None and a.shape == (T, N, H) and a.shape != want.shape:
+        if a is not None and a.shape == (T, N, H) != want.shape:
             return failed(f"h has shape {a.shape} = (T, N, H); stack the steps on axis 1 to get (N, T, H) = {want.shape}")
         if a is not None and a.shape == (N, T + 1, H):
             return failed(f"h has T + 1 = {T + 1} steps: return h_1 ... h_T, without h0")
-        if T > 1 and _same(got, np.tanh(x @ Wx + h0[:, None] @ Wh + b)):
-            return failed("every step uses h0: carry the state, so step t uses the h computed at step t - 1")
-        if T > 1 and _same(got, np.tanh(x @ Wx + b)):
-            return failed("the steps ignore the previous hidden state: add h_prev @ Wh at every step")
-        shifted = np.concatenate([h0[:, None], want[:, :-1]], axis=1)
-        if T > 1 and _same(got, shifted):
-            return failed("h is shifted by one step: h[:, t] must be the state *after* reading x[:, t]")
-        bad = compare("h", got, want, hint="At each t: h_prev = tanh(x[:, t] @ Wx + h_prev @ Wh + b); store it in h[:, t].")
+        if a is not None and a.shape == (N, H) != want.shape:
+            return failed(f"h has shape {a.shape}, only one state: return every hidden state, h (N, T, H), "
+                          "not only the last")
+        bad = diagnose(got, _forward_slips(x, h0, Wx, Wh, b), right=want) if T > 1 else None
+        if bad is None:
+            bad = compare("h", got, want, hint="At each t, the new state comes from x[:, t] and the previous state "
+                                               "(the same Wx, Wh, b every time); store it in h[:, t].")
         if bad is not None:
             return bad
     return passed("rnn_forward carries h from step to step: the same Wx, Wh, b at every t.")
@@ -106,6 +153,7 @@ def _shapes_ref(N, T, V):
     return {"one-to-one": (N, V), "one-to-many": (N, T, V), "many-to-one": (N, V), "many-to-many": (N, T, V)}
 
 
+@functools.partial(never_raise, advice="; return a dict from each pattern's name to a tuple of ints")
 def check_output_shapes(fn):
     """fn(N, T, V) -> dict pattern -> shape of the outputs y, as a tuple."""
     for N, T, V in [(2, 5, 7), (4, 3, 10)]:
@@ -119,18 +167,19 @@ def check_output_shapes(fn):
         if missing:
             return failed(f"the dict lacks the key {missing[0]!r} (use exactly the names {list(PATTERNS)})")
         for p in PATTERNS:
-            try:
-                g = tuple(int(v) for v in got[p])
-            except (TypeError, ValueError):
+            if not isinstance(got[p], (tuple, list)) or not all(isinstance(v, (int, np.integer)) for v in got[p]):
                 return failed(f"{p}: the shape should be a tuple of ints such as (N, V), got {got[p]!r}")
+            g = tuple(int(v) for v in got[p])
             if g == want[p]:
                 continue
+            where = f"{p} with N={N}, T={T}, V={V}: got {g}"
+            if g == want[p][1:]:
+                return failed(f"{where}: the batch axis is missing; every shape starts with N, one row per example")
             if len(g) != len(want[p]):
                 per_step = "one output per time step, so y has a T axis" if len(want[p]) == 3 else \
                     "a single output for the whole sequence, so y has no T axis"
-                return failed(f"{p} with N={N}, T={T}, V={V}: got {g}, expected {len(want[p])} axes: {per_step}")
-            return failed(f"{p} with N={N}, T={T}, V={V}: got {g}, expected {want[p]} "
-                          "(the order is batch N, then time T, then scores V)")
+                return failed(f"{where}, expected {len(want[p])} axes: {per_step}")
+            return failed(f"{where}, expected {want[p]} (the order is batch N, then time T, then scores V)")
     return passed("output_shapes: a T axis exactly where there is one output per step.")
 
 
@@ -138,30 +187,47 @@ def check_output_shapes(fn):
 # 4. Counting parameters
 # --------------------------------------------------------------------------
 
+def _count_slips(D, H, V, T):
+    """(wrong count, hint) for the usual slips in counting the parameters."""
+    rnn, out = D * H + H * H + H, H * V + V
+    return [
+        (T * (rnn + out), "your count grows with T: the same Wx, Wh, b are reused at every step, "
+                          "so the number of parameters does not depend on the sequence length"),
+        (T * rnn + out, "your count grows with T: the same Wx, Wh, b are reused at every step, "
+                        "so the number of parameters does not depend on the sequence length"),
+        (D * H + H * H + H * V, "the biases are missing: b has H entries and by has V"),
+        (rnn, "only the recurrent layer is counted: add the output layer Wy (H, V) and by (V,)"),
+        (D * H + H * V + H + V, "Wh is missing: the recurrent weights are an (H, H) matrix"),
+        (D * H + H + H + out, "Wh is counted as H numbers; it is an (H, H) matrix"),
+        (rnn + H * V, "the output bias by (V,) is missing"),
+        (D * H + H * H + out, "the hidden bias b (H,) is missing"),
+        (D + H + H + H + V, "each matrix counts rows times columns: add up the sizes (products), not the lengths"),
+    ]
+
+
+@functools.partial(never_raise, advice="; return one whole number")
 def check_count_params(fn):
     """fn(D, H, V, T) -> number of parameters of the RNN with its output layer (T must not matter)."""
-    for D, H, V, T in [(5, 8, 5, 10), (3, 4, 7, 2), (10, 16, 12, 50)]:
+    for D, H, V, T in [(5, 8, 6, 10), (3, 4, 7, 2), (10, 16, 12, 50)]:
         got, err = call(fn, "count_params", D, H, V, T)
         if err is not None:
             return err
         want = D * H + H * H + H + H * V + V
         if got is None:
             return failed("count_params returned None: did you forget to `return` the number?")
-        try:
-            g = float(got)
-        except (TypeError, ValueError):
-            return failed(f"count_params should return a number, got {type(got).__name__}")
-        if g == want:
+        if isinstance(got, (str, bytes, bool, np.bool_)) or not isinstance(got, (int, float, np.number)):
+            return failed(f"count_params should return one number, got {type(got).__name__}")
+        if not np.isfinite(got):
+            return failed(f"count_params returned {got}: return a whole number, the count of parameters")
+        if got == want:
             continue
-        if g == T * want or g == T * (D * H + H * H + H) + H * V + V:
-            return failed("your count grows with T: the same Wx, Wh, b are reused at every step, "
-                          "so the number of parameters does not depend on the sequence length")
-        if g == D * H + H * H + H * V:
-            return failed("the biases are missing: b has H entries and by has V")
-        if g == D * H + H * H + H:
-            return failed("only the recurrent layer is counted: add the output layer Wy (H, V) and by (V,)")
-        if g == D * H + H * V + H + V:
-            return failed("Wh is missing: the recurrent weights are an (H, H) matrix")
+        for wrong, hint in _count_slips(D, H, V, T):
+            if got == wrong:
+                return failed(hint)
+        longer, err = call(fn, "count_params", D, H, V, T + 5)
+        if err is None and longer != got:
+            return failed(f"your count changes with T ({got} for T = {T}, {longer} for T = {T + 5}): the same "
+                          "weights are reused at every step, so T must not appear in the count")
         return failed(f"count_params({D}, {H}, {V}, {T}) = {got}, expected {want}: add up the sizes of "
                       "Wx (D, H), Wh (H, H), b (H,), Wy (H, V) and by (V,)")
     return passed("count_params: D*H + H*H + H + H*V + V, the same for any T (weights are shared across time).")
