@@ -146,6 +146,16 @@ def with_app_tags(nb):
     return nb
 
 
+def with_hidden_solutions(nb):
+    """Solution cells show collapsed, code and output: what a solution prints (its check line)
+    often states the answer, so nothing of it is on the page until the learner opens it."""
+    for cell in nb.cells:
+        if "solution" in cell.metadata.get("tags", []):
+            cell.metadata["jupyter"] = {**cell.metadata.get("jupyter", {}), "source_hidden": True,
+                                        "outputs_hidden": True}
+    return nb
+
+
 def clean(nb):
     """Drop saved widget state and timing metadata (they churn and bloat diffs)."""
     nb.metadata.pop("widgets", None)
@@ -195,7 +205,7 @@ def main(argv=None):
     for k, (p, nb) in enumerate(zip(paths, nbs)):
         before = nbformat.writes(nb)
         nb = with_navigation(nb, nav_markdown(paths, titles, k))
-        nb = with_app_tags(with_figures(with_contents(nb, table)))
+        nb = with_hidden_solutions(with_app_tags(with_figures(with_contents(nb, table))))
         if nbformat.writes(nb) != before:
             stale.append(p.name)
         nbs[k] = nb

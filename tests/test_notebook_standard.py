@@ -57,6 +57,8 @@ def test_exercises_have_check_and_hidden_solution(path):
     assert len(checks) >= len(exercises) and len(solutions) >= len(exercises)
     for c in solutions:
         assert c.metadata.get("jupyter", {}).get("source_hidden") is True, "solution cell is not collapsed"
+        assert c.metadata.get("jupyter", {}).get("outputs_hidden") is True, \
+            "solution cell shows its output (often the answer): run make notebooks, which hides it"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
