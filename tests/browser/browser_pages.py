@@ -259,7 +259,7 @@ def math_in_markdown(text):
 
 
 def empty_headings(page, scope="body"):
-    """Headings under ``scope`` with nothing visible between them and the next heading (or the end)."""
+    """Headings under ``scope`` with nothing visible before the next heading of their level or higher (or the end)."""
     return page.evaluate(f"""() => {{
         const root = document.querySelector({scope!r}) || document.body;
         const items = [...root.querySelectorAll('h1,h2,h3,h4,h5,h6,p,li,img,pre,table,svg,mjx-container,.jupyter-widgets,.jp-OutputArea-output')]
@@ -268,7 +268,8 @@ def empty_headings(page, scope="body"):
         items.forEach((e, k) => {{
             if (!/^H[1-6]$/.test(e.tagName)) return;
             const next = items.slice(k + 1).find(n => !e.contains(n));
-            if (!next || /^H[1-6]$/.test(next.tagName)) empty.push(e.innerText.trim().slice(0, 80));
+            // empty: nothing follows, or the next heading is of the same or a higher level (## 5. then ### 5.1 is fine)
+            if (!next || (/^H[1-6]$/.test(next.tagName) && next.tagName <= e.tagName)) empty.push(e.innerText.trim().slice(0, 80));
         }});
         return empty;
     }}""")
