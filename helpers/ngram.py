@@ -12,7 +12,9 @@ with "</s>" (end), so "las vegas" at order n = 3 is counted as
 
 Words are the tokens of ``helpers.text.tokenize``. The vocabulary (what the
 model can predict) is the training words plus "</s>" plus "<unk>", which
-stands for every word never seen in training.
+stands for every word never seen in training. "</s>" is the end marker's one
+name: in the tables, in ``describe``'s verdict (where it is glossed "end of
+query") and in ``draw_completions``' bars alike.
 
 Probabilities use interpolated absolute discounting: every seen count gives
 up ``discount`` and the mass collected goes to the next shorter context,
@@ -24,9 +26,10 @@ it. The recursion ends in the uniform 1 / V, so no word in the vocabulary ever
 gets probability 0, and the probabilities over the vocabulary sum to 1.
 """
 import math
+import textwrap
 from collections import Counter, defaultdict
 
-from helpers import validate
+from helpers import plots, validate
 from helpers.text import tokenize
 
 BOS, EOS, UNK = "<s>", "</s>", "<unk>"
@@ -140,7 +143,8 @@ class NGram:
     def describe(self, prefix, k=5):
         """One line saying which context a completion used and what it found.
 
-        E.g. "used the last 2 words 'in las': 2 different next words, top 'vegas' (5 of 6 times)".
+        E.g. "used the last 2 words 'in las': 2 different next words, top 'vegas' (5 of 6 times)";
+        when the likeliest next token is the end marker: "top '</s>' (end of query)".
         """
         toks = _tokens("prefix", prefix)
         ctx, pairs = self.complete_with_context(toks, k)
@@ -151,7 +155,8 @@ class NGram:
                     "so the table has no row to look up")
         total, types = self._total[len(ctx)][ctx], self._types[len(ctx)][ctx]
         seen = "seen once" if total == 1 else f"{pairs[0][1]} of {total} times"
-        found = (f"{types} different next words" if types > 1 else "1 next word") + f", top '{pairs[0][0]}' ({seen})"
+        top = f"'{EOS}' (end of query)" if pairs[0][0] == EOS else f"'{pairs[0][0]}'"
+        found = (f"{types} different next words" if types > 1 else "1 next word") + f", top {top} ({seen})"
         if self.n == 1:
             return f"a 1-gram model ignores the prefix; the most frequent words overall: {found}"
         words = [w for w in ctx if w != BOS]
@@ -219,3 +224,29 @@ class NGram:
                 nll -= math.log(self.prob(padded[t], padded[t - self.n + 1:t]))
                 count += 1
         return math.exp(nll / count)
+
+
+def draw_completions(fig, model, prefix, k=6):
+    """Notebook 02's widget: ``model``'s top-k completions of ``prefix`` as bars; returns the verdict line.
+
+    fig: an empty matplotlib Figure (``helpers.widgets.Experiment`` clears it
+    before each update). The bars are ``complete_with_context``'s counts, the
+    title names the context the table looked up, and the verdict is
+    ``describe``'s line. With no completion the figure says why, in words.
+    """
+    if not isinstance(model, NGram):
+        raise TypeError(f"model must be a helpers.ngram.NGram, got {type(model).__name__}")
+    context, pairs = model.complete_with_context(prefix, k=k)
+    verdict = model.describe(prefix, k=k)
+    if not pairs:
+        fig.text(0.5, 0.5, "No completion.\n" + textwrap.fill(verdict.split(": ", 1)[1], 60), ha="center", va="center")
+        return verdict
+    ax = fig.add_axes((0.22, 0.18, 0.74, 0.72))
+    ax.barh([w for w, _ in pairs][::-1], [c for _, c in pairs][::-1], color=plots.PALETTE["blue"])  # largest on top
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    if model.n == 1:
+        ax.set(xlabel="times seen in the corpus (count)", title="1-gram table: the most frequent words")
+    else:
+        shown = " ".join(w for w in context if w != BOS) or "(start of query)"
+        ax.set(xlabel="times seen after the context (count)", title=f"{model.n}-gram table: what followed '{shown}'")
+    return verdict

@@ -11,13 +11,15 @@ word + "$" (``$`` marks the end); the characters come from
 fixed-window network. ``train`` fits the weights with Adam (the gradients come
 from ``rnn.backward``, which notebook 04 derives). ``step_through`` is the
 pure function behind notebook 03's widget: every hidden state and every
-next-character prediction for one word.
+next-character prediction for one word; ``StepView`` draws it (the widget's
+``setup`` and ``draw``).
 
 Shapes: N words, T steps (longest word + 1), V characters, H hidden units.
 """
 import numpy as np
+from matplotlib.patches import Rectangle
 
-from helpers import data, layers, optim, rnn, validate
+from helpers import data, layers, optim, plots, rnn, validate
 from helpers.ffn import END, START, char_vocab
 
 MAX_WORD = 12  # the widget shows at most this many characters
@@ -101,6 +103,22 @@ def train(words, H, steps, rng, lr=0.05):
     return params, vocab, losses
 
 
+def _check_characters(word, vocab):
+    """Raise a ValueError that says why a character of ``word`` cannot be read."""
+    known = "".join(ch for ch in vocab.itos if ch not in (START, END))
+    problems = []
+    if START in word:
+        problems.append(f"'{START}' is the start marker, not a letter: the network reads it by itself at step 1 "
+                        f"(an empty word shows its guess after '{START}' alone)")
+    if END in word:
+        problems.append(f"'{END}' is the end marker: the network predicts it after the last letter and never reads it")
+    unknown = sorted({ch for ch in word if ch not in vocab})
+    if unknown:
+        problems.append(f"the network never saw the character(s) {', '.join(repr(c) for c in unknown)}")
+    if problems:
+        raise ValueError("; ".join(problems) + f". Type a word made of '{known}'")
+
+
 def step_through(params, vocab, word):
     """Read "^" + word one character at a time and record what the network holds.
 
@@ -115,11 +133,7 @@ def step_through(params, vocab, word):
         raise TypeError(f"word must be a str, got {type(word).__name__}")
     if len(word) > MAX_WORD:
         raise ValueError(f"word must have at most {MAX_WORD} characters, got {len(word)} ('{word[:MAX_WORD]}...')")
-    unknown = sorted({ch for ch in word if ch not in vocab or ch in (START, END)})
-    if unknown:
-        known = "".join(ch for ch in vocab.itos if ch not in (START, END))
-        raise ValueError(f"the network never saw the character(s) {', '.join(repr(c) for c in unknown)}: "
-                         f"use only '{known}'")
+    _check_characters(word, vocab)
     inputs = [START] + list(word)
     x = data.one_hot(vocab.encode(inputs), len(vocab))[None]  # (1, T, V)
     h, y, _ = forward(params, x)
@@ -147,3 +161,74 @@ def memoryless_best(words, vocab, char):
     if counts.sum() == 0:
         raise ValueError(f"{char!r} is never followed by anything in words")
     return counts / counts.sum()
+
+
+class StepView:
+    """Notebook 03's widget: a word's hidden states as columns of colour, and the guess at step t.
+
+    ``view = StepView(params, vocab)``; ``parts = view.setup(fig)`` builds the axes
+    once; ``view.draw(parts, word, t)`` runs ``step_through`` on the word, shows
+    h_1 .. h_t (one column per step, units from -1 in purple to +1 in orange)
+    and the five likeliest next characters after step t, and returns the
+    verdict line. That is the pair ``helpers.widgets.Experiment(controls,
+    view.draw, setup=view.setup)`` expects. A word the network cannot read
+    (a character it never saw, a marker, too long) raises a ValueError that
+    says why; the widget shows it as a message.
+    """
+
+    TOP = 5  # bars: the five likeliest next characters
+
+    def __init__(self, params, vocab):
+        _check_params(params)
+        if not isinstance(vocab, data.Vocab):
+            raise TypeError(f"vocab must be a helpers.data.Vocab (the one stepper.train returned), "
+                            f"got {type(vocab).__name__}")
+        self.params, self.vocab = params, vocab
+
+    def setup(self, fig):
+        """Build the axes, labels and colour bar; return the artists ``draw`` changes, by name."""
+        H = self.params["Wh"].shape[0]
+        ax_h = fig.add_axes((0.08, 0.22, 0.47, 0.66))
+        cax = fig.add_axes((0.565, 0.22, 0.012, 0.66))
+        ax_p = fig.add_axes((0.72, 0.22, 0.25, 0.66))
+        image = ax_h.imshow(np.full((H, 1), np.nan), cmap="PuOr_r", vmin=-1, vmax=1, aspect="auto",
+                            interpolation="nearest")
+        box = ax_h.add_patch(Rectangle((-0.5, -0.5), 1, H, fill=False, lw=2.5, ec=plots.PALETTE["black"]))
+        ax_h.set(xlabel="step t and the character read", ylabel="hidden unit", yticks=range(0, H, 5))
+        ax_h.grid(False)
+        fig.colorbar(image, cax=cax, ticks=[-1, 0, 1], label="value of $h_t$")
+        bars = ax_p.barh(range(self.TOP), np.zeros(self.TOP), color=plots.PALETTE["blue"])  # largest on top
+        ax_p.set(xlim=(0, 1.35), xticks=[0, 0.5, 1], xlabel="probability")
+        return {"ax_h": ax_h, "image": image, "box": box, "title_h": ax_h.set_title(" "), "inputs": None,
+                "bars": bars, "p_labels": ax_p.bar_label(bars, padding=5),
+                "chars": plots.row_labels(ax_p, range(self.TOP), pad=6),  # pad 6: clear of the 0.00 labels
+                "title_p": ax_p.set_title(" ")}
+
+    def draw(self, parts, word, t):
+        """Show ``word`` (lower-cased, spaces around it dropped) up to step ``t``; return the verdict line."""
+        t = validate.integer("t", t, low=1)
+        run = step_through(self.params, self.vocab, word.strip().lower() if isinstance(word, str) else word)
+        T_word, H = run["h"].shape
+        note = "" if t <= T_word else f" (this word has only {T_word} step{'s' if T_word > 1 else ''})"
+        t = min(t, T_word)
+        if run["inputs"] != parts["inputs"]:  # a new word: new columns and step labels
+            parts["inputs"] = run["inputs"]
+            parts["image"].set_extent((-0.5, T_word - 0.5, H - 0.5, -0.5))
+            parts["ax_h"].set_xticks(range(T_word), [f"{i + 1}\n{ch}" for i, ch in enumerate(run["inputs"])])
+        shown = np.full((H, T_word), np.nan)
+        shown[:, :t] = run["h"][:t].T  # (H, t): the later steps are not read yet
+        parts["image"].set_data(shown)
+        parts["box"].set_x(t - 1.5)
+        parts["title_h"].set_text(f"hidden states $h_1$..$h_{{{t}}}$" if t > 1 else "hidden state $h_1$")
+        probs = run["probs"][t - 1]  # (V,)
+        order = np.argsort(probs)[::-1][:self.TOP][::-1]  # the likeliest, largest on top
+        for bar, p_label, char, i in zip(parts["bars"], parts["p_labels"], parts["chars"], order):
+            bar.set_width(probs[i])
+            p_label.xy = (probs[i], p_label.xy[1])  # at the end of the bar
+            p_label.set_text(f"{probs[i]:.2f}")
+            char.set_text(self.vocab.itos[i])  # the end marker too is shown as it is: '$'
+        parts["title_p"].set_text(f"next after '{''.join(run['inputs'][1:t]) or START}'")
+        read = f"the start marker '{START}'" if t == 1 else f"'{run['inputs'][t - 1]}'"
+        top = run["top"][t - 1]
+        top = f"'{END}' (end of word)" if top == END else f"'{top}'"
+        return f"step {t} of {T_word}{note}: read {read}; top prediction {top} (p = {run['top_p'][t - 1]:.2f})"

@@ -327,3 +327,79 @@ def test_notebook_solutions_pass_their_checks():
 def test_every_check_is_wrapped_so_it_never_raises():
     checks = [getattr(nb03, name) for name in dir(nb03) if name.startswith("check_")]
     assert checks and all(hasattr(check, "__wrapped__") for check in checks)
+
+
+# ---- exercise starters never shadow the notebook's own names --------------------------------------
+
+
+def _top_level_names(tree):
+    """The names a cell binds at the top level: defs, classes, assignments, imports."""
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.With)):
+            names |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return names
+
+
+def _every_name(tree):
+    """Every name a cell reads, binds or defines anywhere (conservative: locals count too)."""
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    return names | {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+
+
+def shadowed_names(path):
+    """[(exercise cell index, name, index of another cell that uses it)] for the notebook at ``path``.
+
+    An exercise is its starter cell (tag "exercise") and the check and solution cells that follow it.
+    After Run All the starter's definitions win; a lesson cell (or another exercise) that uses the
+    same name then breaks when it is run again (notebook 03's rnn_step once did exactly that).
+    """
+    cells = nbformat.read(path, as_version=4).cells
+    group, owner = {}, None  # code cell index -> index of the exercise it belongs to (None: lesson)
+    for i, cell in enumerate(cells):
+        if cell.cell_type != "code":
+            continue
+        tags = cell.metadata.get("tags", [])
+        if "exercise" in tags:
+            owner = i
+        elif not ({"check", "solution"} & set(tags)):
+            owner = None
+        group[i] = owner
+    trees = {i: ast.parse(cells[i].source) for i in group}
+    found = []
+    for ex in (i for i in group if group[i] == i):
+        for name in sorted(_top_level_names(trees[ex])):
+            for j in group:
+                if group[j] != ex and name in _every_name(trees[j]):
+                    found.append((ex, name, j))
+    return found
+
+
+NOTEBOOKS_WITH_EXERCISES = [NOTEBOOK.parent / "02-sequential-data.ipynb", NOTEBOOK]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS_WITH_EXERCISES, ids=lambda p: p.name[:2])
+def test_exercise_starters_never_shadow_a_name_the_notebook_uses(path):
+    found = shadowed_names(path)
+    assert not found, "\n".join(f"{path.name}: the exercise cell {ex} defines {name!r}, which cell {j} uses too: "
+                                "after Run All the starter (raise NotImplementedError) replaces it; rename one"
+                                for ex, name, j in found)
+
+
+def test_the_shadowing_test_catches_a_starter_that_redefines_a_lesson_function(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("def step(x):\n    return 2 * x"),
+                nbformat.v4.new_code_cell("y = step(3)"),
+                nbformat.v4.new_markdown_cell("### Exercise 1"),
+                nbformat.v4.new_code_cell("def step(x):\n    raise NotImplementedError", metadata={"tags": ["exercise"]}),
+                nbformat.v4.new_code_cell("check_step(step)", metadata={"tags": ["check"]}),
+                nbformat.v4.new_code_cell("def step_solution(x):\n    return 2 * x\ncheck_step(step_solution)",
+                                          metadata={"tags": ["solution"]}),
+                nbformat.v4.new_code_cell("def double(x):\n    raise NotImplementedError", metadata={"tags": ["exercise"]}),
+                nbformat.v4.new_code_cell("check_double(double)", metadata={"tags": ["check"]})]
+    nbformat.write(nb, tmp_path / "99-tiny.ipynb")
+    assert shadowed_names(tmp_path / "99-tiny.ipynb") == [(3, "step", 0), (3, "step", 1)]

@@ -2,11 +2,14 @@
 import math
 from collections import Counter
 
+import matplotlib
 import numpy as np
 import pytest
 
-from helpers.ngram import NGram
-from helpers.text import tokenize
+matplotlib.use("Agg")
+from helpers import plots, widgets  # noqa: E402
+from helpers.ngram import NGram, draw_completions  # noqa: E402
+from helpers.text import tokenize  # noqa: E402
 
 QUERIES = [
     "what's the best food to eat in las vegas",
@@ -132,6 +135,72 @@ def test_describe_names_the_context_used():
     assert m.describe("in reno").startswith("no completion: the last word 'reno' never appeared")
     assert m.describe("").startswith("used the start of a query: 7 different next words")
     assert NGram(SENTS, n=1).describe("in las").startswith("a 1-gram model ignores the prefix")
+    # the end marker keeps its name, glossed once
+    assert m.describe("in las vegas") == \
+        "used the last 2 words 'las vegas': 2 different next words, top '</s>' (end of query) (3 of 4 times)"
+
+
+# ---- the widget's drawing (notebook 02) ---------------------------------------------------------
+
+def bar_labels(fig):
+    """The words on the bars, top bar first."""
+    return [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()][::-1]
+
+
+def test_draw_completions_draws_the_counts_and_returns_describe():
+    m = NGram(SENTS, n=3)
+    fig = widgets.agg_figure((7.5, 3.2))
+    verdict = draw_completions(fig, m, "what's the best food to eat in las")
+    assert verdict == m.describe("what's the best food to eat in las", k=6)
+    (ax,) = fig.axes
+    assert bar_labels(fig) == ["vegas", "cruces"]
+    assert [round(b.get_width()) for b in ax.patches][::-1] == [3, 1]  # the counts, largest on top
+    assert all(b.get_facecolor()[:3] == matplotlib.colors.to_rgb(plots.PALETTE["blue"]) for b in ax.patches)
+    assert ax.get_title() == "3-gram table: what followed 'in las'"
+    assert ax.get_xlabel() == "times seen after the context (count)"
+    fig.canvas.draw()  # it renders
+
+
+@pytest.mark.parametrize("n, prefix", [(2, "in las vegas"), (3, "in las vegas"), (1, "anything")])
+def test_the_end_marker_has_one_name_on_the_bars_and_in_the_verdict(n, prefix):
+    fig = widgets.agg_figure((7.5, 3.2))
+    verdict = draw_completions(fig, NGram(SENTS, n=n), prefix)
+    top = bar_labels(fig)[0]
+    assert top == "</s>" and f"top '{top}' (end of query)" in verdict
+    assert not any("end" in label for label in bar_labels(fig)[1:])  # no second name for it
+
+
+@pytest.mark.parametrize("prefix", ["", "   ", "!!!", "a" * 500, "x " * 300, "in reno", "Ünïcode ÷ 日本"])
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_draw_completions_answers_any_prefix_in_words(n, prefix):
+    fig = widgets.agg_figure((7.5, 3.2))
+    verdict = draw_completions(fig, NGram(SENTS, n=n), prefix)
+    assert verdict == NGram(SENTS, n=n).describe(prefix, k=6) and len(verdict) < 200
+    texts = [t.get_text() for t in fig.texts]
+    if verdict.startswith("no completion"):
+        assert not fig.axes and texts and texts[0].startswith("No completion.\n")
+        assert max(len(line) for line in texts[0].splitlines()) <= 60  # wrapped to fit the figure
+    else:
+        assert len(fig.axes) == 1 and bar_labels(fig)
+    fig.canvas.draw()
+
+
+def test_draw_completions_in_an_experiment_and_its_bad_arguments():
+    import html
+
+    import ipywidgets as W
+    models = {n: NGram(SENTS, n=n) for n in (1, 2, 3)}
+    exp = widgets.Experiment({"prefix": W.Text(value="in las"), "n": W.IntSlider(value=3, min=1, max=3)},
+                             lambda fig, prefix, n: draw_completions(fig, models[n], prefix), figsize=(7.5, 3.2))
+    assert "top 'vegas'" in html.unescape(exp.verdict.value)
+    exp.controls["prefix"].value = "in las vegas"
+    assert "top '</s>' (end of query)" in html.unescape(exp.verdict.value)
+    exp.controls["n"].value = 1  # the slider picks the table
+    assert "a 1-gram model ignores the prefix" in html.unescape(exp.verdict.value)
+    with pytest.raises(TypeError, match="model must be a helpers.ngram.NGram"):
+        draw_completions(widgets.agg_figure((4, 3)), models, "in las")
+    with pytest.raises(ValueError, match="k must be >= 1"):
+        draw_completions(widgets.agg_figure((4, 3)), models[3], "in las", k=0)
 
 
 @pytest.mark.parametrize("seed", range(5))

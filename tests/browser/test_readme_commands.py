@@ -46,6 +46,13 @@ def equations(nb, shown=lambda cell: True):
     return sum(math_in_markdown(c.source) for c in nb.cells if c.cell_type == "markdown" and shown(c))
 
 
+def solution_lines(nb):
+    """The lines the solution cells print (a check line often states the answer)."""
+    return [line.strip() for c in nb.cells if "solution" in tags(c) for o in c.get("outputs", [])
+            for line in str(o.get("text", "") or o.get("data", {}).get("text/plain", "")).splitlines()
+            if len(line.strip()) > 8]
+
+
 def new_log_errors(server, since):
     return http_errors(server.log.read_text(errors="replace")[since:])
 
@@ -105,6 +112,11 @@ def look_at_notebook_in_lab(server, page, num, folder, shot):
             problems.append(f"{done} equations typeset, the markdown holds {expected}")
         if outside(urls):
             problems.append(f"requests that leave the machine: {outside(urls)}")
+        shown_outputs = "\n".join(o.inner_text() for o in page.locator(".jp-Notebook .jp-OutputArea-output").all()
+                                  if o.is_visible())
+        answers = [line for line in solution_lines(nb) if line in shown_outputs]
+        if answers:
+            problems.append(f"solution outputs on the page before the learner opens them: {answers[:3]}")
         errors = new_log_errors(server, since)
         if errors:
             problems.append(f"the server logged errors: {errors[:10]}")
@@ -198,9 +210,10 @@ def test_make_present_is_a_clean_app_on_a_projector(num, request, screenshots, b
         pytest.fail(f"`make present NB={num}` did not start: {err}", pytrace=False)
     try:
         start = time.monotonic()
-        page.goto(server.url + "/", timeout=90_000, wait_until="domcontentloaded")
-        try:
-            page.wait_for_selector("#rendered_cells", state="visible", timeout=60_000)
+        try:  # Voila streams the page while it runs the notebook; the cells show when it is done
+            page.goto(server.url + "/", timeout=60_000, wait_until="domcontentloaded")
+            page.wait_for_selector("#rendered_cells", state="visible",
+                                   timeout=max(1_000, 60_000 - 1_000 * (time.monotonic() - start)))
         except Exception:
             page.screenshot(path=f"{shot}-timeout.png")
             pytest.fail(f"`make present NB={num}`: the app did not finish within 60 s ({shot}-timeout.png);"
@@ -224,9 +237,7 @@ def test_make_present_is_a_clean_app_on_a_projector(num, request, screenshots, b
             problems.append(f"errors on the page: {errors[:3]}")
         if empty_headings(page, "#rendered_cells"):
             problems.append(f"empty headings: {empty_headings(page, '#rendered_cells')}")
-        answers = [line.strip() for c in nb.cells if tags(c) & {"solution", "check"} for o in c.get("outputs", [])
-                   for line in str(o.get("text", "") or o.get("data", {}).get("text/plain", "")).splitlines()
-                   if len(line.strip()) > 8]
+        answers = solution_lines(nb)
         outputs = "\n".join(page.locator("#rendered_cells .jp-OutputArea").all_inner_texts())
         leaked = [a for a in answers if a in text] + [m for m in ("✅", "❌", "✏️") if m in outputs]
         if leaked:
