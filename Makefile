@@ -85,3 +85,18 @@ bench: $(VENV)/.test
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# Grade a class (notebooks/make_grade.py): one folder per student in SUBMISSIONS, each holding
+# the student's notebooks. Each notebook runs in a fresh kernel, offline, from a temporary copy,
+# within TIMEOUT seconds (a cell longer than CELL_TIMEOUT is interrupted and the notebook goes on);
+# writes OUT/gradebook.csv, OUT/feedback/<student>.html and OUT/executed/. Needs no nbgrader.
+# make grade SUBMISSIONS=dir [OUT=build/grade] [TIMEOUT=180] [CELL_TIMEOUT=60] [JOBS=1] [NOTEBOOKS="00 03"]
+.PHONY: grade
+OUT          ?= build/grade
+TIMEOUT      ?= 180
+CELL_TIMEOUT ?= 60
+JOBS         ?= 1
+NOTEBOOKS    ?=
+grade: $(if $(SUBMISSIONS),$(VENV)/.course)
+	@test -n "$(SUBMISSIONS)" || { echo "make grade needs SUBMISSIONS=dir: a folder with one folder per student, holding their notebooks"; exit 2; }
+	$(BIN)/python notebooks/make_grade.py "$(SUBMISSIONS)" --out "$(OUT)" --timeout $(TIMEOUT) --cell-timeout $(CELL_TIMEOUT) --jobs $(JOBS) $(if $(NOTEBOOKS),--notebooks $(NOTEBOOKS))

@@ -1,17 +1,44 @@
-"""Write the student edition: the notebooks without their reference solutions.
+"""Write the student edition, the one a teacher hands out for marks, and refresh the teacher's guide.
 
     python notebooks/make_student.py               # -> student/ (what `make student` runs)
     python notebooks/make_student.py --out DIR
+    python notebooks/make_student.py --guide       # re-execute notebooks/teachers-guide.ipynb
 
-Every notebook NN-*.ipynb is copied with its ``solution``-tagged cells
-removed. The exercise cells (tag ``exercise``) and their checks (tag
-``check``) stay, so a learner writes the code and runs the check; the
-navigation and contents cells stay too, and the stored outputs of the other
-cells are kept, so the notebook reads as it does in the full edition.
-The folder sits beside notebooks/, so relative links such as
-``../figures/x.png`` still resolve. tests/test_student.py executes the result.
+Every notebook NN-*.ipynb is copied, and in the copy:
+
+* the reference solutions are gone: cells tagged ``solution`` and cells
+  tagged ``full-edition`` (text only true of the full edition, e.g. 00's
+  note about the solution cells) are dropped, and any sentence that still
+  promises a solution ("a hidden reference solution below it", "the
+  reference solutions are in the collapsed cells") is rewritten without the
+  promise. If one is left (new wording), this script stops with the sentence,
+  so an edition never promises what it does not hold;
+* the exercises are nbgrader assignments (schema 3): each check cell is an
+  "autograder tests" cell (grade id = the exercise's name, e.g. ``rnn_step``,
+  1 point, locked) that ends with a hidden test,
+  ``nb03.check_rnn_step(rnn_step).graded()``: under nbgrader's autograde it
+  raises unless the check is ✅, anywhere else it shows the check's line as
+  usual (nbgrader's generate_assignment removes it from the copies it
+  releases). Each starter cell with a ``# YOUR CODE HERE`` /
+  ``raise NotImplementedError`` pair is an "autograded answer" whose pair is
+  wrapped in ``### BEGIN SOLUTION`` / ``### END SOLUTION`` (nbgrader puts its
+  own stub there); the other starters (``answer = ...``, 04's function with a
+  bug to fix) stay ordinary cells, which nbgrader grades as submitted;
+* the navigation, the contents and the stored outputs of the other cells stay,
+  so the notebook reads as the full edition does.
+
+The teacher's guide (notebooks/teachers-guide.ipynb) is not copied: it is for
+teachers only. The notebooks carry their figures as cell attachments, so the
+folder stands on its own (with the ``helpers`` package installed): `make lab
+NBDIR=student` opens it, a teacher can publish it as it is, and nbgrader can
+use it as an assignment's source. `make grade` (notebooks/make_grade.py)
+grades submissions against it. tests/test_student.py checks and executes the
+result, tests/test_grade.py grades a class of sample submissions with it (and
+with nbgrader), tests/browser/test_readme_commands.py looks at it in JupyterLab.
 """
 import argparse
+import ast
+import re
 import sys
 from pathlib import Path
 
@@ -19,16 +46,43 @@ import nbformat
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+GUIDE = HERE / "teachers-guide.ipynb"
+
+sys.path.insert(0, str(ROOT))  # helpers, when run from a checkout without `pip install -e .`
+from helpers import progress  # noqa: E402
+
+DROPPED_TAGS = ("solution", "full-edition")
+POINTS = 1  # per exercise
+BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
+
+# A sentence that promises a solution in the notebook (checked with the markdown emphasis removed).
+PROMISE = re.compile(
+    r"\b(?:reference|hidden|collapsed)\s+(?:reference\s+)?solutions?\b"
+    r"|\bsolutions?\s+(?:cells?\b|(?:is|are)\s+(?:hidden|collapsed|below|under|in the collapsed))"
+    r"|\bcollapsed\s+cells?\b",
+    re.I)
 
 README = """# Student edition
 
-These notebooks are the course without its reference solutions: write your
-own code in each exercise cell, then run the check cell under it. The checks
-give a hint when something is off.
+These notebooks are the course's exercises without their solutions: write
+your own code in each exercise cell, then run the check cell under it. The
+check answers with one line: ✅ when your code is right, ❌ with a hint that
+names what is wrong, ✏️ while you have not started.
 
-This folder is generated (`make student`); anything you write here is
-overwritten the next time it is generated, so copy your work elsewhere first.
-The full edition, with solutions, is in `notebooks/`.
+Your progress: notebook 00, section 7, shows which exercises you have passed
+across the course, read from the notebooks as you last saved them (nothing
+leaves your machine). Save a notebook (Ctrl+S) after running its checks.
+
+Your teacher may grade these notebooks: keep the exercise and check cells,
+keep the file names, and hand in the notebooks as they are. Each check cell
+ends with a line between `### BEGIN HIDDEN TESTS` and `### END HIDDEN TESTS`,
+and some starters have `### BEGIN SOLUTION` / `### END SOLUTION` around the
+line to replace: they are for nbgrader, the grading tool, and change nothing
+while you work.
+
+(For teachers: this folder is generated by `make student`; it is rewritten
+the next time it is generated.)
 """
 
 
@@ -40,43 +94,226 @@ def tags(cell):
     return cell.get("metadata", {}).get("tags", [])
 
 
-def student_version(nb):
-    """A copy of the notebook without its solution cells (and without saved widget state)."""
-    nb = nbformat.from_dict(nb)
-    nb.cells = [cell for cell in nb.cells if "solution" not in tags(cell)]
-    nb.metadata.pop("widgets", None)
+# ----------------------------------------------------------------- promises
+
+
+def promises(text):
+    """The sentences of a markdown text that promise a solution (emphasis removed)."""
+    found = []
+    for line in text.replace("*", "").splitlines():
+        found += [s for s in _sentences(line) if PROMISE.search(s)]
+    return found
+
+
+def _sentences(line):
+    return [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z*_`\[(])", line) if s]
+
+
+def _last_top_level_comma(text):
+    """Index of the last ", " outside parentheses, brackets and `code`, or None."""
+    depth, code, last = 0, False, None
+    for k, ch in enumerate(text):
+        if ch == "`":
+            code = not code
+        elif not code and ch in "([":
+            depth += 1
+        elif not code and ch in ")]":
+            depth = max(0, depth - 1)
+        elif not code and depth == 0 and text.startswith(", ", k):
+            last = k
+    return last
+
+
+def _without_promise(sentence):
+    """The sentence with its promise of a solution taken out ("" when nothing is left)."""
+    end = sentence[-1] if sentence[-1] in ".!?" else ""
+    body = sentence[:-1] if end else sentence
+    clauses = body.split("; ")
+    if len(clauses) > 1:  # "X; the reference solutions are in the collapsed cells" -> "X."
+        kept = []
+        for clause in clauses:
+            if PROMISE.search(clause.replace("*", "")):
+                break
+            kept.append(clause)
+        return "; ".join(kept) + (end or ".") if kept else ""
+    m = re.search(r",?\s+and\s+(?=an?\s[^,;]*?solution)", body)
+    if m and PROMISE.search(body[m.end():].replace("*", "")):
+        head = body[:m.start()]  # "A, B, and a hidden reference solution (...)" -> "A and B"
+        k = _last_top_level_comma(head)
+        if k is not None:
+            head = head[:k] + " and " + head[k + 2:]
+        return head + (end or ".")
+    return ""
+
+
+def without_promises(text):
+    """Markdown text with every sentence that promises a solution rewritten or dropped."""
+    out = []
+    for line in text.split("\n"):
+        if not PROMISE.search(line.replace("*", "")):
+            out.append(line)
+            continue
+        kept = []
+        for s in _sentences(line):
+            kept.append(_without_promise(s) if PROMISE.search(s.replace("*", "")) else s)
+        line = " ".join(s for s in kept if s)
+        if line.strip() and line.strip() not in ("-", "*"):
+            out.append(line)
+    return "\n".join(out)
+
+
+# ----------------------------------------------------------------- nbgrader
+
+
+def nbgrader_metadata(grade_id, grade, solution, locked, points=None):
+    meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
+            "solution": solution, "task": False}
+    if points is not None:
+        meta["points"] = points
+    return meta
+
+
+def hidden_test(source):
+    """The check cell's source with nbgrader's hidden test after it (see the module docstring)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as err:
+        raise ValueError(f"a check cell is not valid Python ({err.msg}): {source[:80]!r}") from None
+    last = tree.body[-1] if tree.body else None
+    if not isinstance(last, ast.Expr):
+        raise ValueError(f"a check cell must end with the check call, e.g. nb03.check_rnn_step(rnn_step); got {source[:80]!r}")
+    expr = ast.get_source_segment(source, last.value)
+    simple = isinstance(last.value, (ast.Call, ast.Attribute, ast.Name, ast.Subscript))
+    graded = f"{expr}.graded()" if simple else f"({expr}).graded()"
+    return (f"{source.rstrip()}\n{BEGIN_HIDDEN}\n"
+            f"{graded}  # raises under nbgrader unless ✅; shows the line as usual anywhere else\n{END_HIDDEN}")
+
+
+def solution_region(source):
+    """The starter with its ``# YOUR CODE HERE`` ... ``raise NotImplementedError`` lines inside nbgrader's
+    solution markers, or None when it has no such pair."""
+    lines = source.split("\n")
+    start = next((k for k, ln in enumerate(lines) if "YOUR CODE HERE" in ln and ln.lstrip().startswith("#")), None)
+    if start is None:
+        return None
+    stop = next((k for k in range(start + 1, len(lines))
+                 if re.match(r"\s*raise\s+NotImplementedError\b", lines[k])), None)
+    if stop is None:
+        return None
+    indent = re.match(r"\s*", lines[start]).group(0)
+    return "\n".join(lines[:start] + [indent + BEGIN_SOLUTION] + lines[start:stop + 1]
+                     + [indent + END_SOLUTION] + lines[stop + 1:])
+
+
+def learner_source(source):
+    """What the learner's copy from nbgrader shows, and what `make grade` runs: the source without
+    hidden tests and without the solution markers (the markers' lines only)."""
+    if "HIDDEN TESTS" not in source and BEGIN_SOLUTION not in source and END_SOLUTION not in source:
+        return source
+    out, hidden = [], False
+    for line in source.split("\n"):
+        if "BEGIN HIDDEN TESTS" in line:
+            hidden = True
+        elif "END HIDDEN TESTS" in line:
+            hidden = False
+        elif not hidden and line.strip() not in (BEGIN_SOLUTION, END_SOLUTION):
+            out.append(line)
+    return "\n".join(out).rstrip()
+
+
+def with_nbgrader(nb):
+    """Give the exercises nbgrader metadata, hidden tests and solution markers (in place); return nb."""
+    for ex in progress.exercises(nb):
+        check = nb.cells[ex["check"]]
+        check.source = hidden_test(check.source)
+        check.metadata["nbgrader"] = nbgrader_metadata(ex["name"], grade=True, solution=False,
+                                                       locked=True, points=POINTS)
+        if ex["answer"] is not None:
+            answer = nb.cells[ex["answer"]]
+            region = solution_region(answer.source)
+            if region is not None:
+                answer.source = region
+                answer.metadata["nbgrader"] = nbgrader_metadata(f"{ex['name']}-answer", grade=False,
+                                                                solution=True, locked=False)
     return nb
+
+
+# ----------------------------------------------------------------- the edition
+
+
+def student_version(nb, name="notebook"):
+    """The student edition of a notebook: a new notebook (the input is not changed)."""
+    nb = nbformat.from_dict(nb)
+    nb.cells = [cell for cell in nb.cells if not set(DROPPED_TAGS) & set(tags(cell))]
+    nb.metadata.pop("widgets", None)
+    left = []
+    for k, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown" and not {"nav", "contents"} & set(tags(cell)):
+            cell.source = without_promises(cell.source)
+            left += [f"cell {k}: {s!r}" for s in promises(cell.source)]
+    if left:
+        raise ValueError(f"{name}: the student edition would still promise a solution it does not hold: "
+                         + "; ".join(left) + ". Reword the sentence, or tag its cell 'full-edition'.")
+    return with_nbgrader(nb)
 
 
 def write_student(out, folder=HERE):
     """Write the student edition of every notebook in ``folder`` into ``out``; return the paths."""
-    out = Path(out)
-    if out.resolve() == Path(folder).resolve():
+    out, folder = Path(out), Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"no notebooks folder {folder}")
+    if out.resolve() == folder.resolve():
         raise ValueError(f"out must differ from the notebooks folder, got {out}")
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(f"out must be a folder, {out} is a file")
+    editions = [(path, student_version(nbformat.read(path, as_version=4), path.name)) for path in notebooks(folder)]
     if out.exists():
         for old in notebooks(out):  # notebooks that no longer exist must not linger
             old.unlink()
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for path in notebooks(folder):
-        nb = student_version(nbformat.read(path, as_version=4))
+    for path, nb in editions:
         nbformat.write(nb, out / path.name)
         written.append(out / path.name)
     (out / "README.md").write_text(README)
     return written
 
 
+def refresh_guide(path=GUIDE):
+    """Re-execute the teacher's guide (its lesson plan is computed from the notebooks' headings)."""
+    sys.path.insert(0, str(HERE))
+    import make_notebooks
+
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no teacher's guide at {path}")
+    nb = nbformat.read(path, as_version=4)
+    seconds = make_notebooks.execute(nb, path)
+    nbformat.write(make_notebooks.clean(nb), path)
+    return seconds
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=str(ROOT / "student"), help="output folder (default: student/)")
+    ap.add_argument("--guide", action="store_true", help="only re-execute notebooks/teachers-guide.ipynb")
     args = ap.parse_args(argv)
-    written = write_student(args.out)
+    if args.guide:
+        print(f"{GUIDE.name}: executed in {refresh_guide():.1f} s")
+        return 0
+    try:
+        written = write_student(args.out)
+    except (ValueError, OSError) as err:
+        print(f"make student: {err}", file=sys.stderr)
+        return 1
     if not written:
         print(f"No notebooks NN-*.ipynb in {HERE}")
         return 1
-    removed = sum(sum("solution" in tags(c) for c in nbformat.read(HERE / p.name, as_version=4).cells)
+    removed = sum(sum(bool(set(DROPPED_TAGS) & set(tags(c))) for c in nbformat.read(HERE / p.name, as_version=4).cells)
                   for p in written)
-    print(f"Wrote {len(written)} notebooks to {args.out} ({removed} solution cells removed).")
+    graded = sum(len(progress.exercises(nbformat.read(p, as_version=4))) for p in written)
+    print(f"Wrote {len(written)} notebooks to {args.out}: {removed} solution and full-edition cells removed, "
+          f"{graded} exercises ready for `make grade` and nbgrader ({POINTS} point each).")
     return 0
 
 

@@ -162,7 +162,7 @@ def test_one_hot_wrong(name, wrong, word):
 
 
 ONE_HOT_RIGHT = [
-    ("reference (in a function of ours)", lambda *a: nb00.one_hot_reference(*a)),
+    ("reference (in a function of ours)", lambda *a: nb00._one_hot_reference(*a)),
     ("rows of the identity", lambda ids, V: np.eye(V)[ids]),
     ("loop over rows", _zeros_then_set),
     ("comparison with arange", lambda ids, V: (ids[:, None] == np.arange(V)).astype(float)),
@@ -227,7 +227,7 @@ def _softmax_rows(s):
 
 
 SOFTMAX_RIGHT = [
-    ("reference (in a function of ours)", lambda *a: nb00.softmax_reference(*a)),
+    ("reference (in a function of ours)", lambda *a: nb00._softmax_reference(*a)),
     ("stable, keepdims", _stable),
     ("[:, None] instead of keepdims", lambda s: np.exp(s - s.max(1)[:, None]) / np.exp(s - s.max(1)[:, None]).sum(1)[:, None]),
     ("axis=-1", lambda s: _stable(s, axis=-1)),

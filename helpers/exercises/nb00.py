@@ -58,7 +58,7 @@ def check_shape_answer(answer):
 ONE_HOT_CASES = [(np.array([2, 0, 3, 3, 1]), 6), (np.array([4, 1, 1, 0, 2, 3, 4]), 5), (np.array([1]), 3)]
 
 
-def one_hot_reference(ids, V):
+def _one_hot_reference(ids, V):
     """ids (N,) integers in [0, V) -> (N, V) rows of zeros with a single 1."""
     out = np.zeros((len(ids), V))
     out[np.arange(len(ids)), ids] = 1.0
@@ -75,7 +75,7 @@ def one_hot_failure(fn, name, N="N", n="n"):
         if err is not None:
             return explain_error(err, "columns are numbered 0 to V - 1, so id k goes in column k (no + 1)",
                                  words=("out of bounds",))
-        want, shape, rows = one_hot_reference(ids, V), np.shape(got), len(ids)
+        want, shape, rows = _one_hot_reference(ids, V), np.shape(got), len(ids)
         if shape == (V, rows):
             return failed(f"shape {shape} is transposed: one row per id, so ({N}, V) = ({rows}, {V})")
         if shape == (rows, int(ids.max()) + 1) != want.shape:
@@ -87,12 +87,12 @@ def one_hot_failure(fn, name, N="N", n="n"):
             return failed(f"got one vector of length V: return one row per id, a ({N}, V) array")
         every_column = np.zeros_like(want)
         every_column[:, ids] = 1.0
-        shifted = [(one_hot_reference(ids + 1, V), f"each 1 is one column to the right of ids[{n}]: columns count "
+        shifted = [(_one_hot_reference(ids + 1, V), f"each 1 is one column to the right of ids[{n}]: columns count "
                                                    "from 0, so id k goes in column k (no + 1)")] if ids.max() + 1 < V else []
         bad = diagnose(got, [
             (every_column, f"every row has a 1 in *every* column listed in ids: indexing with [:, ids] sets whole "
                            f"columns; row {n} needs a 1 in its own column ids[{n}] only"),
-            (one_hot_reference(ids - 1, V), f"each 1 is one column to the left of ids[{n}]: columns count from 0, "
+            (_one_hot_reference(ids - 1, V), f"each 1 is one column to the left of ids[{n}]: columns count from 0, "
                                             "so id k goes in column k (no - 1)"),
         ] + shifted, right=want)
         if bad is not None:
@@ -125,7 +125,7 @@ SOFTMAX_CASES = [np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0], [-1.0, 5.0, 2.0], [
                  np.array([[0.5, -1.0, 2.0], [3.0, 0.0, 1.0], [-2.0, 4.0, 0.5]])]
 
 
-def softmax_reference(s):
+def _softmax_reference(s):
     """s (N, V) -> p (N, V), each row positive and summing to 1."""
     return layers.softmax(s, axis=1)
 
@@ -145,7 +145,7 @@ def _softmax_slip(s, got):
                                           + KEEPDIMS_HINT),
                       (e / e.sum(axis=1, keepdims=True), "on a square input your code runs but subtracts row j's "
                                                          "max from column j; " + KEEPDIMS_HINT)]
-    bad = diagnose(got, slips, right=softmax_reference(s))
+    bad = diagnose(got, slips, right=_softmax_reference(s))
     if bad is not None or np.shape(got) != s.shape:
         return bad
     p = np.asarray(got, dtype=float)
@@ -168,7 +168,7 @@ def check_softmax(fn):
             return explain_error(err, KEEPDIMS_HINT, words=("broadcast",))
         bad = _softmax_slip(scores, got)
         if bad is None:
-            bad = compare("softmax(s)", got, softmax_reference(scores),
+            bad = compare("softmax(s)", got, _softmax_reference(scores),
                           hint="p = exp(s) divided by the sum of exp(s) along each row")
         if bad is not None:
             return bad
@@ -176,7 +176,7 @@ def check_softmax(fn):
     got_big, err = call(fn, "softmax", big.copy())
     if err is not None:
         return err
-    if same(got_big, softmax_reference(big)):
+    if same(got_big, _softmax_reference(big)):
         return passed("rows sum to 1, and it is stable for large scores")
     e = np.exp(big - big.max())
     with np.errstate(all="ignore"):
