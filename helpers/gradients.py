@@ -184,6 +184,14 @@ def verdict(tr):
 # --------------------------------------------------------------------------
 
 
+def _cliff_states(w, b, T, x0):
+    """[x_0, x_1, .., x_T] of the one-unit RNN, each of the shape of w (and b)."""
+    xs = [np.full(w.shape, x0)]
+    for _ in range(T):
+        xs.append(w * sigmoid(xs[-1]) + b)
+    return xs
+
+
 def cliff_loss(w, b, T=50, x0=0.5, target=0.7):
     """Loss and gradient of the one-unit RNN; w and b broadcast (e.g. a grid).
 
@@ -195,9 +203,7 @@ def cliff_loss(w, b, T=50, x0=0.5, target=0.7):
     x0 = validate.number("x0", x0)
     target = validate.number("target", target)
     w, b = np.broadcast_arrays(w, b)
-    xs = [np.full(w.shape, x0)]
-    for _ in range(T):
-        xs.append(w * sigmoid(xs[-1]) + b)
+    xs = _cliff_states(w, b, T, x0)
     L = (xs[-1] - target) ** 2
     dx = 2.0 * (xs[-1] - target)  # dL/dx_T
     dw, db = np.zeros(w.shape), np.zeros(w.shape)
@@ -208,6 +214,26 @@ def cliff_loss(w, b, T=50, x0=0.5, target=0.7):
             db += dx
             dx = dx * w * s * (1.0 - s)  # dL/dx_{t-1}
     return L, dw, db
+
+
+def cliff_wall(w, b_low=-6.0, b_high=5.0, n=2001, T=50, x0=0.5, steep=50.0):
+    """Where the wall of the cliff is: for each w, the b at which x_T jumps between its two states.
+
+    x_T grows with b (for w > 0), gently except at the wall, where it jumps from
+    the low state to the high one. On a grid of n values of b in [b_low, b_high]
+    the wall is where x_T rises fastest, if it rises faster than ``steep`` per
+    unit of b there (else NaN: no wall at that w, e.g. for w below about 4.1).
+    Returns b_wall (len(w),).
+    """
+    w = validate.array("w", w, ndim=1)
+    n = validate.integer("n", n, low=3)
+    if not b_low < b_high:
+        raise ValueError(f"b_low must be < b_high, got b_low={b_low}, b_high={b_high}")
+    b = np.linspace(b_low, b_high, n)
+    x_T = _cliff_states(*np.broadcast_arrays(w[:, None], b[None, :]), T, x0)[-1]  # (len(w), n)
+    slope = np.diff(x_T, axis=1) / (b[1] - b[0])  # (len(w), n - 1)
+    k = slope.argmax(axis=1)
+    return np.where(slope.max(axis=1) > steep, (b[k] + b[k + 1]) / 2, np.nan)
 
 
 def cliff_descent(w0, b0, lr, steps, clip=None, T=50):
@@ -252,8 +278,9 @@ def train_adding(clip, limit, rng, T=20, H=16, N=32, steps=300, lr=0.1, scale=1.
     above 1e6 or a gradient entry above 1e100), before anything overflows.
 
     Returns a dict: "loss" (steps run,), "norm" (global gradient norm before
-    clipping), "cosine" (cosine between the applied and the raw gradient:
-    1 means clipping kept the direction), "diverged_at" (step index or None).
+    clipping), "applied" (its global norm after clipping: the step is lr times
+    it), "cosine" (cosine between the applied and the raw gradient: 1 means
+    clipping kept the direction), "diverged_at" (step index or None).
     """
     from helpers import data, optim  # local: only this experiment needs them
 
@@ -264,7 +291,7 @@ def train_adding(clip, limit, rng, T=20, H=16, N=32, steps=300, lr=0.1, scale=1.
     steps = validate.integer("steps", steps, low=1)
     p = {"Wx": rng.standard_normal((2, H)) * 0.5, "Wh": recurrent_matrix(H, scale, rng), "b": np.zeros(H),
          "Wy": rng.standard_normal((H, 1)) / np.sqrt(H), "by": np.zeros(1)}
-    out = {"loss": [], "norm": [], "cosine": [], "diverged_at": None}
+    out = {"loss": [], "norm": [], "applied": [], "cosine": [], "diverged_at": None}
     for step in range(steps):
         x, targets = data.adding_problem(N, T, rng)  # x (N, T, 2), targets (N,)
         h, cache = rnn.forward(x, np.zeros((N, H)), p["Wx"], p["Wh"], p["b"])
@@ -290,8 +317,9 @@ def train_adding(clip, limit, rng, T=20, H=16, N=32, steps=300, lr=0.1, scale=1.
         used = np.concatenate([v.ravel() for v in g.values()])
         out["loss"].append(float(np.mean(err ** 2)))
         out["norm"].append(norm)
+        out["applied"].append(float(np.linalg.norm(used)))
         out["cosine"].append(float(raw @ used / (np.linalg.norm(raw) * np.linalg.norm(used))))
         optim.sgd(p, g, lr=lr)
-    for k in ("loss", "norm", "cosine"):
+    for k in ("loss", "norm", "applied", "cosine"):
         out[k] = np.array(out[k])
     return out

@@ -130,6 +130,29 @@ def test_cliff_gradient_and_descent():
     assert norms.max() > 50  # without clipping the wall's gradient is huge
 
 
+def test_cliff_wall_is_where_the_loss_jumps():
+    w = np.array([3.0, 5.0, 8.0])
+    wall = gradients.cliff_wall(w)
+    assert np.isnan(wall[0]), "w = 3: one stable state, no wall"
+    for wi, bi in zip(w[1:], wall[1:]):
+        L_below, _, _ = gradients.cliff_loss(wi, bi - 0.01)
+        L_above, _, _ = gradients.cliff_loss(wi, bi + 0.01)
+        assert abs(L_above - L_below) > 1, f"w = {wi}: the loss does not jump across b = {bi:.3f}"
+        far = gradients.cliff_loss(wi, np.array([bi - 0.5, bi + 0.5]))
+        assert np.hypot(far[1], far[2]).max() < 30, "half a unit away the ground should be flat"
+    _, dw, db = gradients.cliff_loss(5.0, np.linspace(wall[1] - 0.01, wall[1] + 0.01, 2001))
+    assert np.hypot(dw, db).max() > 1000, "no huge gradient at the wall (at w = 8 it is too narrow to sample)"
+    # the unclipped descent of notebook 05 is thrown when it crosses the wall
+    path, _, norms = gradients.cliff_descent(8.0, -4.0, lr=0.05, steps=40)
+    k = int(np.argmax(norms))
+    w_k, b_k = path[k]
+    assert abs(b_k - gradients.cliff_wall(np.array([w_k]))[0]) < 0.3
+    with pytest.raises(ValueError, match="w must have 1 dimensions"):
+        gradients.cliff_wall(np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="b_low must be < b_high"):
+        gradients.cliff_wall(w, b_low=1.0, b_high=0.0)
+
+
 def test_errors_name_the_argument():
     rng = np.random.default_rng(0)
     with pytest.raises(ValueError, match="activation must be one of"):
@@ -163,6 +186,9 @@ def test_train_adding_clipping():
         assert r["diverged_at"] is None and len(r["loss"]) == 60
         assert np.all(np.isfinite(r["loss"])) and np.all(r["norm"] >= 0)
     np.testing.assert_allclose(runs["norm"]["cosine"], 1.0, atol=1e-12)
+    np.testing.assert_allclose(runs["norm"]["applied"], np.minimum(runs["norm"]["norm"], 1.0), rtol=1e-12)
+    assert np.all(runs["value"]["applied"] <= runs["value"]["norm"] + 1e-12)
+    assert np.all(runs["value"]["applied"] < runs["value"]["norm"]) is np.False_, "only large entries are cut"
     assert runs["value"]["cosine"].min() < 0.99
     with pytest.raises(ValueError, match="clip"):
         gradients.train_adding("sideways", 1.0, np.random.default_rng(0))
