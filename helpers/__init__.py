@@ -10,8 +10,9 @@ Layers and training:  layers, rnn, lstm, gradcheck, optim, lm
 Data and text:        data, text, corpus, ngram
 Notebook topics:      ffn (01), stepper (03), bptt (04), gradients (05),
                       lstm_lab (06), autocomplete (07)
-Pictures and widgets: notation, plots, diagrams, widgets
-Exercise checks:      exercises.nb00 ... exercises.nb07
+Pictures and widgets: notation, plots, diagrams, widgets, and the experiments'
+                      drawings gradient_views (05), autocomplete_views (07)
+Exercise checks:      exercises.nb00 ... exercises.nb07; progress (which are passed)
 
 Importing helpers prints nothing, seeds nothing and styles nothing.
 """

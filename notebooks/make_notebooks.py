@@ -17,6 +17,8 @@ What it does to every notebook NN-*.ipynb:
    folder, Voila, the student edition, a single downloaded notebook;
 4. strips saved widget state, widget views and per-cell timing metadata, so diffs show
    only real changes and the stored outputs are what a fresh run produces.
+A full run (no numbers) then re-executes notebooks/teachers-guide.ipynb, whose
+lesson plans are computed from the notebooks' section headings.
 """
 import argparse
 import base64
@@ -233,6 +235,10 @@ def main(argv=None):
         nbformat.write(clean(nb), p)
     if not args.no_execute:
         print(f"total: {total:.1f} s")
+    if not args.only and not args.no_execute:  # the teacher's guide plans lessons from the notebooks' headings
+        import make_student
+
+        print(f"{make_student.GUIDE.name}: executed in {make_student.refresh_guide():.1f} s")
     return 0
 
 
