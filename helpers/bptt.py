@@ -15,6 +15,11 @@ Both are built on ``lag_contributions``: the full gradient split by how many
 steps j each piece travelled back (lag j = 0, 1, ..., T-1). The full gradient
 is the sum over all lags; truncation at k keeps lags j < k.
 
+Notebook 04's truncation widget: ``truncation_lab(k, scale)`` computes what
+it shows, ``setup_truncation(fig)`` and ``draw_truncation(parts, k, scale)``
+draw it (a ``helpers.widgets.Experiment``'s setup and draw; the static figure
+under the widget calls the same two).
+
 Shapes: N batch, T time steps, D input size, H hidden size; ``cache`` is the
 one ``helpers.rnn.forward`` returns, ``dh`` (N, T, H) the upstream gradient on
 every hidden state.
@@ -23,8 +28,10 @@ import time
 import tracemalloc
 
 import numpy as np
+from matplotlib.patches import Rectangle
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from helpers import rnn, validate
+from helpers import plots, rnn, validate, widgets
 from helpers.gradients import recurrent_matrix
 from helpers.layers import ACTIVATIONS
 
@@ -207,3 +214,69 @@ def _peak_bytes(fn):
     if started:
         tracemalloc.stop()
     return peak
+
+
+# --------------------------------------------------------------------------
+# Notebook 04's widget: truncated vs full BPTT
+# --------------------------------------------------------------------------
+
+LAB = dict(N=4, T=40, D=3, H=8, seed=1)  # the problem the widget truncates
+
+
+def truncation_lab(k, scale, T=LAB["T"]):
+    """What truncation at k drops, on a fixed random problem whose Wh has singular values ``scale``.
+
+    Returns a dict: "lag_norms" (T,), the norm of the lag-j part of dWh (NaN
+    where it is exactly 0: the last lag ends at h0 = 0), and "errors", the
+    relative error {"dWx", "dWh", "db"} of per-loss-term truncation at k.
+    """
+    k = validate.integer("k", k, low=1)
+    x, h0, Wx, Wh, b, dh = random_problem(LAB["N"], T, LAB["D"], LAB["H"], np.random.default_rng(LAB["seed"]),
+                                          scale=scale)
+    _, cache = rnn.forward(x, h0, Wx, Wh, b)
+    lags = lag_contributions(dh, cache)
+    full = {name: p.sum(axis=0) for name, p in lags.items()}
+    truncated = {name: p[:k].sum(axis=0) for name, p in lags.items()}
+    norms = np.linalg.norm(lags["dWh"], axis=(1, 2))
+    return {"lag_norms": np.where(norms > 0, norms, np.nan), "errors": relative_errors(truncated, full)}
+
+
+def setup_truncation(fig, T=LAB["T"]):
+    """Build the widget's axes once; return the parts ``draw_truncation`` changes."""
+    T = validate.integer("T", T, low=2)
+    ax = fig.subplots()
+    fig.subplots_adjust(left=0.11, right=0.98, bottom=0.15, top=0.9)  # fixed layout: faster than tight_layout
+    lags_line, = ax.plot([], [], "o-", ms=3, color=plots.PALETTE["blue"], label="lag-j part of dWh")
+    dropped = ax.add_patch(Rectangle((0, 0), 0, 1, transform=ax.get_xaxis_transform(),  # full height
+                                     color=plots.PALETTE["vermillion"], alpha=0.15, label="dropped (j >= k)"))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))  # few ticks: each costs redraw time
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"1e{v:.0f}"))  # log10 on a linear axis: fast
+    errors_text = ax.text(0.72, 0.62, "", transform=ax.transAxes, ha="left", va="top", family="monospace",
+                          fontsize=9)
+    ax.set(xlabel="lag j (steps travelled back)", ylabel="norm (log scale)", xlim=(-0.5, T - 0.5))
+    ax.legend(loc="upper right", fontsize=9)
+    return {"ax": ax, "T": T, "lags": lags_line, "dropped": dropped, "errors": errors_text,
+            "title": ax.set_title(" ")}
+
+
+def draw_truncation(parts, k, scale):
+    """Show truncation at k for Wh's scale ``scale``; return the one-line verdict."""
+    T = parts["T"]
+    lab = truncation_lab(k, scale, T)
+    pct = {n: f"{100 * e:.2g}%" for n, e in lab["errors"].items()}
+    log_norms = np.log10(lab["lag_norms"])
+    parts["lags"].set_data(np.arange(T), log_norms)
+    lo, hi = np.nanmin(log_norms), np.nanmax(log_norms)
+    widgets.set_limits(parts["ax"], ylim=(lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)))
+    parts["dropped"].set_bounds(k - 0.5, 0, max(T - k, 0), 1)  # lags k .. T-1 are dropped
+    legend = parts["ax"].get_legend()
+    for artist in (parts["dropped"], legend.legend_handles[1], legend.texts[1]):
+        if artist.get_visible() != (k < T):  # a legend entry is not a moving part: changing it redraws all
+            artist.set_visible(k < T)  # at k >= T nothing is dropped
+    parts["errors"].set_text(f"error vs full BPTT\ndWx {pct['dWx']}\ndWh {pct['dWh']}\ndb  {pct['db']}")
+    parts["title"].set_text(f"Truncation at k = {k} keeps lags j < k")
+    if k >= T:
+        return f"k = {k} >= T = {T}: this is full BPTT, nothing is dropped"
+    return (f"k = {k}: dWh differs from the full gradient by {pct['dWh']} "
+            f"(dWx {pct['dWx']}, db {pct['db']}) at scale {scale:.2f}")

@@ -6,9 +6,11 @@ the adding problem, which an LSTM learns and a vanilla RNN does not.
    distractors). With constant gates and no recurrent weights the equations
    reduce to c_t = f c_{t-1} + i g_t, h_t = o tanh(c_t), and for L = h_T the
    gradient along the cell path is dL/dc_k = f^(T-k) dL/dc_T.
-2. ``gradient_through_time(kind, x, Wx, Wh, b, w)``: ||dL/dc_k|| (LSTM) or
-   ||dL/dh_k|| (RNN) for k = 0..T, with L = w . h_T; ``random_params`` makes
-   the random networks notebook 06 compares.
+   ``setup_playground(fig)`` and ``draw_playground(parts, f, i, o, T)`` draw
+   it (the widget's setup and draw; the static figure under it calls them too).
+2. ``gradient_through_time(kind, x, Wx, Wh, b, w, state)``: ||dL/dh_k|| (LSTM
+   or RNN) or ||dL/dc_k|| (LSTM) for k = 0..T, with L = w . h_T;
+   ``random_params`` makes the random networks notebook 06 compares.
 3. The adding problem: ``init_params``, ``loss_and_grads`` (affine + MSE on the
    last step), ``train_adding`` (Adam with clipping) and the shipped run
    ``helpers/data/lstm_adding.npz``, rebuilt by ``python -m helpers.lstm_lab``.
@@ -22,8 +24,9 @@ if __name__ == "__main__":
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402 (after the thread setting, which must come first)
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter  # noqa: E402
 
-from helpers import data, layers, lstm, optim, rnn, validate  # noqa: E402
+from helpers import data, layers, lstm, optim, plots, rnn, validate, widgets  # noqa: E402
 
 LOG_FLOOR = -690.0  # exp(-690) ~ 3e-300: smaller factors are shown as this (no underflow)
 DATA_FILE = Path(__file__).resolve().parent / "data" / "lstm_adding.npz"
@@ -91,13 +94,69 @@ def _share(x):
     return f"{x:.1e} (vanished)"
 
 
+def _input_gate_words(i, first, distract):
+    """What a constant input gate i lets onto the belt, in words that follow its value."""
+    amounts = f"the first write is {first:.2g}, the distractors move c by up to {distract:.2g}"
+    if i < 0.1:
+        return f"Input gate {i:.3g}, nearly shut, lets in little of anything: {amounts}"
+    if i > 0.9:
+        return f"Input gate {i:.3g}, nearly wide open, lets in almost all of every candidate: {amounts}"
+    return f"Input gate {i:.3g} lets in {100 * i:.3g}% of every candidate: {amounts}"
+
+
 def playground_verdict(f, i, o, T, result):
-    """The one-line summary the widget shows under the plot."""
+    """The one-line summary the widget shows under the plot; its wording follows f, i and o."""
     keep = result["keep"]
     ratio = "less than 1e-300" if keep <= np.exp(LOG_FLOOR) else f"{keep:.2g}"
-    text = (f"forget gate {f:.3g}: the cell keeps {_share(keep)} of its t=0 write after {T} steps; "
-            f"the gradient at t=0 is {ratio} of its value at t={T}")
-    return text + f". Input gate {i:.3g} lets in the distractors, output gate {o:.3g} scales h and dL/dc_T."
+    distract = float(np.max(np.abs(result["c"] - result["memory"])))  # the part of c_t the distractors wrote
+    return (f"forget gate {f:.3g}: the cell keeps {_share(keep)} of its t=0 write after {T} steps, and "
+            f"the gradient at t=0 is {ratio} of its value at t={T}. "
+            f"{_input_gate_words(i, result['memory'][0], distract)} (held constant, i scales both alike). "
+            f"Output gate {o:.3g} scales h and dL/dc_T.")
+
+
+def _tick_label(v, _):  # 0.5, 0.02, 0.001, then 1e-4, 1e-12, ...
+    return f"{v:g}" if 1e-3 <= v < 1e4 else f"{v:.0e}".replace("e-0", "e-").replace("e+0", "e")
+
+
+def setup_playground(fig):
+    """Build the playground's two panels once; return the parts ``draw_playground`` changes."""
+    palette = plots.PALETTE
+    ax1, ax2 = fig.subplots(1, 2)
+    c_line, = ax1.plot([], [], color=palette["blue"], lw=1.5, label="cell state $c_t$")
+    memory_line, = ax1.plot([], [], "--", color=palette["orange"], lw=2, label="what is left of the t=0 write")
+    ax1.set(xlabel="time step t", ylabel="value", title="The belt: scaled by f each step")
+    ax1.legend(fontsize=9, loc="upper right")
+    dc_line, = ax2.semilogy([], [], color=palette["green"], lw=2)
+    ax2.yaxis.set_major_formatter(FuncFormatter(_tick_label))
+    ax2.yaxis.set_minor_formatter(NullFormatter())
+    for axis in (ax1.xaxis, ax1.yaxis, ax2.xaxis):  # few ticks: each costs redraw time (every move redraws all)
+        axis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10]))
+    off_chart = ax2.text(0.03, 0.05, "smaller values are off the chart", transform=ax2.transAxes, fontsize=9)
+    ax2.set(xlabel="time step k", ylabel="$|dL/dc_k|$ (log scale)", title="The gradient flowing back")
+    fig.subplots_adjust(left=0.1, right=0.98, bottom=0.16, top=0.9, wspace=0.4)
+    return {"ax1": ax1, "ax2": ax2, "c": c_line, "memory": memory_line, "dc": dc_line, "off_chart": off_chart}
+
+
+def draw_playground(parts, f, i, o, T):
+    """Run ``gate_playground(f, i, o, T)``, update the panels; return the verdict."""
+    res = gate_playground(f, i, o, T)
+    ax1, ax2, dc = parts["ax1"], parts["ax2"], res["dc"]
+    parts["c"].set_data(res["t"], res["c"])
+    parts["memory"].set_data(res["t"], res["memory"])
+    widgets.set_limits(ax1, xlim=(-0.04 * T, 1.04 * T))
+    lo, hi = min(res["c"].min(), res["memory"].min()), max(res["c"].max(), res["memory"].max())
+    pad = 0.05 * (hi - lo) + 1e-3
+    widgets.set_limits(ax1, ylim=(lo - pad, hi + 0.3 * (hi - lo) + pad))  # headroom: the legend sits above
+    parts["dc"].set_data(res["t"], dc)
+    widgets.set_limits(ax2, xlim=(-0.04 * T, 1.04 * T))
+    top = 2 * dc[-1]                                        # dc is largest at k = T
+    bottom = max(min(dc.min(), top / 20) / 2, top * 1e-30)  # at least a decade, at most 30
+    widgets.set_limits(ax2, ylim=(bottom, top))
+    short = np.log10(top / bottom) < 3                      # a short range: label 1, 2 and 5 in each decade
+    ax2.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0) if short else (1.0,), numticks=7))
+    parts["off_chart"].set_visible(bool(dc.min() < bottom))
+    return playground_verdict(f, i, o, T, res)
 
 
 # --------------------------------------------------------------------------
@@ -121,15 +180,21 @@ def random_params(kind, D, H, rng, scale=1.0, forget_bias=0.0):
     return Wx, Wh, b
 
 
-def gradient_through_time(kind, x, Wx, Wh, b, w):
-    """||dL/dc_k|| (LSTM) or ||dL/dh_k|| (RNN) for k = 0..T, with L = h_T . w.
+def gradient_through_time(kind, x, Wx, Wh, b, w, state="h"):
+    """||dL/d state_k|| for k = 0..T, with L = h_T . w: how much gradient reaches each step's state.
 
-    x (1, T, D); w (H,). The LSTM's dL/dc_k is the total derivative: the
-    gradient carried back along the cell path plus the one reaching c_k
-    through h_k = o_k tanh(c_k) (for the initial state c_0 only the first).
+    kind "lstm" or "rnn"; x (1, T, D); w (H,). state "h": the hidden state
+    h_k, which both kinds have (the same quantity for both: compare these);
+    state "c": the LSTM's cell state c_k. Both are total derivatives: for the
+    LSTM's c_k, the gradient carried back along the cell path plus the one
+    reaching c_k through h_k = o_k tanh(c_k) (for the initial state c_0 only
+    the first); for h_k, everything that reaches h_k from later steps.
     Uses helpers.lstm / helpers.rnn step by step; returns an array (T + 1,).
     """
     validate.choice("kind", kind, {"lstm", "rnn"})
+    validate.choice("state", state, {"h", "c"})
+    if state == "c" and kind != "lstm":
+        raise ValueError("state 'c' (the cell state) exists only for kind 'lstm'; a vanilla RNN has only h")
     x = validate.array("x", x, ndim=3, letters="(1, T, D)")
     if x.shape[0] != 1:
         raise ValueError(f"x must hold one sequence, shape (1, T, D), got {x.shape}")
@@ -145,17 +210,18 @@ def gradient_through_time(kind, x, Wx, Wh, b, w):
             h, cache = rnn.step_forward(x[:, t], h, Wx, Wh, b)
         caches.append(cache)
     norms = np.empty(T + 1)
-    dh, dc = w[None, :].copy(), np.zeros((1, H))  # gradients arriving at step T's state
+    dh, dc = w[None, :].copy(), np.zeros((1, H))  # what arrives at step T's states: L = h_T . w
     for t in reversed(range(T)):
         cache = caches[t]
         if kind == "lstm":
             o, tc = cache[8], cache[9]
-            norms[t + 1] = np.linalg.norm(dc + dh * o * (1.0 - tc * tc))  # total dL/dc_{t+1}
+            total_dc = dc + dh * o * (1.0 - tc * tc)  # total dL/dc_{t+1}: the belt plus the path through h
+            norms[t + 1] = np.linalg.norm(total_dc if state == "c" else dh)
             _, dh, dc, _, _, _ = lstm.step_backward(dh, dc, cache)
         else:
             norms[t + 1] = np.linalg.norm(dh)
             _, dh, _, _, _ = rnn.step_backward(dh, cache)
-    norms[0] = np.linalg.norm(dc if kind == "lstm" else dh)
+    norms[0] = np.linalg.norm(dc if state == "c" else dh)
     return norms
 
 

@@ -128,3 +128,73 @@ def test_errors_name_the_argument():
         bptt.relative_errors({"dWx": full["dWx"], "dWh": full["dWh"]}, full)
     with pytest.raises(ValueError, match="Ts must list"):
         bptt.measure_cost([], np.random.default_rng(0))
+
+
+# ---------------------------------------------------------------- notebook 04's truncation widget
+
+
+def test_truncation_lab_is_truncated_backward_on_the_lab_problem():
+    lab = bptt.LAB
+    x, h0, Wx, Wh, b, dh = bptt.random_problem(lab["N"], lab["T"], lab["D"], lab["H"],
+                                               np.random.default_rng(lab["seed"]), scale=0.8)
+    cache = rnn.forward(x, h0, Wx, Wh, b)[1]
+    full = dict(zip(["dWx", "dWh", "db"], rnn.backward(dh, cache)[2:]))
+    for k in (1, 5, 39, 40, 60):
+        want = bptt.relative_errors(truncated_by_loop(dh, cache, k), full)
+        got = bptt.truncation_lab(k, 0.8)["errors"]
+        for name in want:
+            assert got[name] == pytest.approx(want[name], rel=1e-9, abs=1e-12), (k, name)
+    norms = bptt.truncation_lab(5, 0.8)["lag_norms"]
+    assert norms.shape == (lab["T"],) and np.isnan(norms[-1])  # the last lag ends at h0 = 0: exactly zero
+    assert np.all(np.isfinite(norms[:-1])) and norms[0] > norms[20] > norms[-2]
+
+
+def drawn_truncation(k, scale, T=40):
+    from helpers import widgets
+    fig = widgets.agg_figure((8, 3.5))
+    parts = bptt.setup_truncation(fig, T=T)
+    verdict = bptt.draw_truncation(parts, k=k, scale=scale)
+    fig.canvas.draw()
+    return fig, parts, verdict
+
+
+def test_truncation_widget_draws_what_truncation_lab_computes():
+    fig, parts, verdict = drawn_truncation(7, 1.0)
+    lab = bptt.truncation_lab(7, 1.0)
+    x, y = parts["lags"].get_data()
+    assert np.array_equal(x, np.arange(40)) and np.allclose(y, np.log10(lab["lag_norms"]), equal_nan=True)
+    assert parts["dropped"].get_visible() and parts["dropped"].get_x() == 6.5 and parts["dropped"].get_width() == 33
+    pct = f"{100 * lab['errors']['dWh']:.2g}%"
+    assert verdict.startswith(f"k = 7: dWh differs from the full gradient by {pct}") and "scale 1.00" in verdict
+    assert f"dWh {pct}" in parts["errors"].get_text() and parts["title"].get_text() == "Truncation at k = 7 keeps lags j < k"
+    lo, hi = np.nanmin(y), np.nanmax(y)
+    assert parts["ax"].get_ylim()[0] < lo and parts["ax"].get_ylim()[1] > hi  # every point on the chart
+
+
+def test_truncation_widget_at_k_equal_T_drops_nothing_and_recovers():
+    fig, parts, verdict = drawn_truncation(40, 0.5)
+    assert verdict == "k = 40 >= T = 40: this is full BPTT, nothing is dropped"
+    legend = parts["ax"].get_legend()
+    assert not parts["dropped"].get_visible() and not legend.texts[1].get_visible()
+    assert "dWh 0%" in parts["errors"].get_text()
+    bptt.draw_truncation(parts, k=3, scale=1.5)
+    assert parts["dropped"].get_visible() and legend.texts[1].get_visible()
+
+
+def test_truncation_widget_in_an_experiment_reports_bad_values():
+    import ipywidgets as W
+
+    from helpers import widgets
+    exp = widgets.Experiment({"k": W.IntSlider(value=5, min=0, max=40), "scale": W.FloatSlider(value=1.0, min=0, max=2)},
+                             bptt.draw_truncation, setup=bptt.setup_truncation, figsize=(8, 3.5))
+    assert "k = 5: dWh differs" in exp.verdict.value
+    for k, scale in [(1, 1.5), (40, 0.5), (1, 2.0)]:  # the sliders' ends (and beyond the notebook's)
+        exp.controls["k"].value, exp.controls["scale"].value = k, scale
+        assert "⚠" not in exp.verdict.value, exp.verdict.value
+    exp.controls["k"].value = 0
+    assert "⚠" in exp.verdict.value and "k must be &gt;= 1" in exp.verdict.value
+    exp.controls["k"].value = 5
+    exp.controls["scale"].value = 0.0
+    assert "⚠" in exp.verdict.value and "scale" in exp.verdict.value
+    with pytest.raises(ValueError, match="T must be >= 2"):
+        bptt.setup_truncation(widgets.agg_figure((4, 3)), T=1)

@@ -64,60 +64,77 @@ ODD = {  # what a learner's function may return or be; every check must answer â
 }
 
 
-@pytest.mark.parametrize("check", [nb04.check_backward, nb04.check_truncated_dWh, nb04.check_cache_bytes])
+@pytest.mark.parametrize("check", [nb04.check_rnn_backward, nb04.check_truncated_dWh, nb04.check_cache_bytes])
 @pytest.mark.parametrize("odd", ODD.values(), ids=ODD.keys())
 def test_odd_returns_never_raise(check, odd):
     r = check(odd)
     assert not r.ok and isinstance(r.message, str) and r.message
 
 
-@pytest.mark.parametrize("check", [nb04.check_backward, nb04.check_truncated_dWh, nb04.check_cache_bytes])
+@pytest.mark.parametrize("check", [nb04.check_rnn_backward, nb04.check_truncated_dWh, nb04.check_cache_bytes])
 def test_unattempted(check):
     r = check(todo)
     assert not r.ok and r.status == "todo"
 
 
-# ---------------------------------------------------------------- Exercise 1: backward
+# ---------------------------------------------------------------- Exercise 1: BPTT written from scratch
 
 
 def learner_backward(bug=None):
-    """backward as a learner writes it (from the notebook's starter), with one bug."""
-    def backward(dh, cache):
+    """BPTT as a learner writes it from the equations of section 2, with one bug."""
+    def rnn_backward(dh, cache):
         x, h0, Wx, Wh, a, h, activation = cache
         N, T, H = h.shape
         dx = np.zeros_like(x)
         dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(H)
-        dh_prev = np.zeros((N, H))
-        times = range(T) if bug == "loop forward" else reversed(range(T))
+        dh_next = dh[:, T - 1] if bug == "dh_next starts at dh[:, T-1]" else np.zeros((N, H))
+        times = {"loop forward": range(T), "range(T - 1, 0, -1)": range(T - 1, 0, -1)}.get(bug, reversed(range(T)))
+        dxs = []
         for t in times:
             h_prev = h0 if t == 0 else h[:, t - 1]
             if bug == "no h0 case":
                 h_prev = h[:, t - 1]
             if bug == "h_t":
                 h_prev = h[:, t]
-            if bug is None or bug in ("loop forward", "no h0 case", "h_t", "dWh.T", "Wh", "dh0 is da"):
-                da = (dh[:, t] + dh_prev) * (1 - h[:, t] ** 2)
-            elif bug == "starter":
-                da = dh[:, t] * (1 - h[:, t] ** 2)
-            elif bug == "1 - h":
-                da = (dh[:, t] + dh_prev) * (1 - h[:, t])
-            elif bug == "1 - a**2":
-                da = (dh[:, t] + dh_prev) * (1 - a[:, t] ** 2)
-            elif bug == "no tanh'":
-                da = dh[:, t] + dh_prev
+            fp = {"1 - h": 1 - h[:, t], "1 - a**2": 1 - a[:, t] ** 2, "no tanh'": 1.0}.get(bug, 1 - h[:, t] ** 2)
+            if bug == "no carry":
+                da = dh[:, t] * fp
+            elif bug == "carry only":
+                da = dh_next * fp
             elif bug == "carry added after":
-                da = dh[:, t] * (1 - h[:, t] ** 2) + dh_prev
-            elif bug == "dh_prev doubled":
-                da = (dh[:, t] + 2 * dh_prev) * (1 - h[:, t] ** 2)
+                da = dh[:, t] * fp + dh_next
+            elif bug == "dh_next doubled":
+                da = (dh[:, t] + 2 * dh_next) * fp
+            else:
+                da = (dh[:, t] + dh_next) * fp
+            dxs.append(da @ Wx.T)
             dx[:, t] = da @ Wx.T
-            dWx += x[:, t].T @ da
-            dWh += (da.T @ h_prev) if bug == "dWh.T" else (h_prev.T @ da)
-            db += da.sum(axis=0)
-            dh_prev = da @ (Wh if bug == "Wh" else Wh.T)
+            if bug == "=, not +=":
+                dWx, dWh, db = x[:, t].T @ da, h_prev.T @ da, da.sum(axis=0)
+            else:
+                dWx += x[:, t].T @ da
+                dWh += (da.T @ h_prev) if bug == "dWh.T" else (h_prev.T @ da)
+                db += da.sum(axis=0)
+            dh_next = da @ (Wh if bug == "Wh" else Wh.T)
             if bug == "only dh0 wrong" and t == 0:
-                dh_prev = dh_prev * 2
-        return dx, (da if bug == "dh0 is da" else dh_prev), dWx, dWh, db
-    return backward
+                dh_next = dh_next * 2
+        if bug == "dx stacked from a list":
+            dx = np.stack(dxs, axis=1)  # appended from t = T-1 down to 0: reversed time order
+        return dx, (da if bug == "dh0 is da" else dh_next), dWx, dWh, db
+    return rnn_backward
+
+
+def per_step_dWh(dh, cache):
+    """A learner who keeps every step's dWh in a list and returns the list."""
+    x, h0, Wx, Wh, a, h, activation = cache
+    dx, dh0, dWx, dWh, db = rnn.backward(dh, cache)
+    N, T, H = h.shape
+    terms, dh_next = [], np.zeros((N, H))
+    for t in reversed(range(T)):
+        da = (dh[:, t] + dh_next) * (1 - h[:, t] ** 2)
+        terms.append((h0 if t == 0 else h[:, t - 1]).T @ da)
+        dh_next = da @ Wh.T
+    return dx, dh0, dWx, terms, db
 
 
 def backward_with(out_index, change):
@@ -129,23 +146,31 @@ def backward_with(out_index, change):
 
 
 WRONG_BACKWARD = [
-    ("the starter's bug, no carry", learner_backward("starter"), "still the buggy version"),
+    ("dh_next never added (no carry)", learner_backward("no carry"), "dh_next"),
+    ("the step's own dh[:, t] dropped", learner_backward("carry only"), "own loss"),
     ("da @ Wh instead of da @ Wh.T", learner_backward("Wh"), "transpose"),
     ("tanh' written as 1 - h", learner_backward("1 - h"), "square"),
     ("tanh' from a: 1 - a**2", learner_backward("1 - a**2"), "pre-activation"),
     ("tanh' skipped", learner_backward("no tanh'"), "tanh' factor is missing"),
     ("dh_next added after tanh'", learner_backward("carry added after"), "after the tanh'"),
     ("loop forward in time", learner_backward("loop forward"), "reversed"),
+    ("loop stops before step 0", learner_backward("range(T - 1, 0, -1)"), "stops before step 0"),
+    ("dh_next starts at dh[:, T-1]", learner_backward("dh_next starts at dh[:, T-1]"), "counted twice"),
+    ("= instead of +=: not summed over t", learner_backward("=, not +="), "sums over t"),
+    ("dx stacked from a list in reversed order", learner_backward("dx stacked from a list"), "reversed time order"),
     ("h_t instead of h_{t-1} in dWh", learner_backward("h_t"), "h_{t-1}"),
     ("h[:, -1] at t = 0", learner_backward("no h0 case"), "h[:, -1]"),
     ("dWh transposed", learner_backward("dWh.T"), "dWh is transposed"),
     ("dh0 returned as da_0", learner_backward("dh0 is da"), "dh0 is off"),
+    ("per-step dWh returned as a list", per_step_dWh, "one gradient per step"),
     ("dWx transposed (wrong shape)", backward_with(2, lambda g: g.T), "transposed"),
     ("db not summed over the batch", backward_with(4, lambda g: np.tile(g, (3, 1))), "sum da over the batch"),
     ("only db off", backward_with(4, lambda g: 2 * g), "db is off, the rest is right"),
-    ("only dx off", backward_with(0, lambda g: g[:, ::-1]), "dx is off, the rest is right"),
+    ("only dx off", backward_with(0, lambda g: g + 0.5), "dx is off, the rest is right"),
     ("only dWx off", backward_with(2, lambda g: g + 1), "dWx is off"),
-    ("dh_prev counted twice", learner_backward("dh_prev doubled"), "dh_next flows back"),
+    ("dh_next counted twice", learner_backward("dh_next doubled"), "right at the last step"),
+    ("everything scaled (already wrong at the last step)",
+     lambda dh, cache: tuple(1.5 * g for g in rnn.backward(dh, cache)), "already at the last step"),
     ("gradients in the wrong order", lambda dh, cache: rnn.backward(dh, cache)[::-1], "wrong order"),
     ("one gradient short", lambda dh, cache: rnn.backward(dh, cache)[:4], "tuple of 5"),
 ]
@@ -153,14 +178,17 @@ WRONG_BACKWARD = [
 
 @pytest.mark.parametrize("name, wrong, word", WRONG_BACKWARD, ids=[w[0] for w in WRONG_BACKWARD])
 def test_backward_mistakes_are_named(name, wrong, word):
-    r = nb04.check_backward(wrong)
+    r = nb04.check_rnn_backward(wrong)
     assert not r.ok and word in r.message, r.message
 
 
 def test_backward_mistakes_get_distinct_hints():
-    """The issue's four: missing transpose, tanh' as 1 - h, tanh' skipped, no carry: four different hints."""
-    hints = {nb04.check_backward(learner_backward(bug)).message for bug in ("Wh", "1 - h", "no tanh'", "starter")}
-    assert len(hints) == 4
+    """Every mistake of the catalogue that has its own slip gets its own hint."""
+    bugs = ("Wh", "1 - h", "1 - a**2", "no tanh'", "no carry", "carry only", "carry added after", "loop forward",
+            "range(T - 1, 0, -1)", "dh_next starts at dh[:, T-1]", "=, not +=", "dx stacked from a list", "h_t",
+            "no h0 case", "dWh.T", "dh0 is da")
+    hints = {nb04.check_rnn_backward(learner_backward(bug)).message for bug in bugs}
+    assert len(hints) == len(bugs)
 
 
 def backward_vectorised(dh, cache):
@@ -179,7 +207,7 @@ def backward_vectorised(dh, cache):
 
 RIGHT_BACKWARD = [
     ("calls helpers.rnn.backward", lambda dh, cache: rnn.backward(dh, cache)),
-    ("the starter fixed", learner_backward(None)),
+    ("written from the equations", learner_backward(None)),
     ("vectorised with einsum, tanh' from a", backward_vectorised),
     ("returns a list", lambda dh, cache: list(rnn.backward(dh, cache))),
     ("rounding-level noise", noisy(rnn.backward)),
@@ -188,7 +216,7 @@ RIGHT_BACKWARD = [
 
 @pytest.mark.parametrize("name, right", RIGHT_BACKWARD, ids=[r[0] for r in RIGHT_BACKWARD])
 def test_backward_right_variants_pass(name, right):
-    r = nb04.check_backward(right)
+    r = nb04.check_rnn_backward(right)
     assert r.ok, r.message
 
 
@@ -199,7 +227,7 @@ def test_backward_does_not_trust_the_cache_it_gets():
             if isinstance(c, np.ndarray):
                 c[...] = 0
         return out
-    assert nb04.check_backward(scribbles).ok
+    assert nb04.check_rnn_backward(scribbles).ok
 
 
 # ---------------------------------------------------------------- Exercise 2: truncated dWh
@@ -378,7 +406,7 @@ def test_notebook_starters_are_not_yet_right(exercise, check):
     run_cell(exercise, ns)
     r = run_cell(check, ns)
     assert isinstance(r, Result) and not r.ok
-    assert r.status == "todo" or "still the buggy version" in r.message, r
+    assert r.status == "todo", r
 
 
 def test_cases_leave_no_room_for_a_lucky_transpose():

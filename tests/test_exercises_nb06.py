@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from helpers import lstm
-from helpers.exercises import nb06
+from helpers.exercises import nb06, nb06_sequence
 from helpers.exercises.core import Result
 from helpers.layers import sigmoid
 
@@ -57,8 +57,13 @@ ODD = {
     "divides by zero": lambda *a: 1 / 0,
 }
 
-CHECKS = [nb06.check_lstm_step_forward, nb06.check_lstm_step_backward, nb06.check_cell_gradient,
-          nb06.check_forget_bias]
+def check_sequence_with_helpers_step(attempt):
+    """Exercise 3's check, given the course's (right) step function."""
+    return nb06.check_lstm_backward(attempt, lstm.step_backward)
+
+
+CHECKS = [nb06.check_lstm_step_forward, nb06.check_lstm_step_backward, check_sequence_with_helpers_step,
+          nb06.check_cell_gradient, nb06.check_forget_bias]
 
 
 @pytest.mark.parametrize("check", CHECKS)
@@ -307,7 +312,205 @@ def test_backward_right_variants_pass(name, right):
     assert r.ok, r.message
 
 
-# ---------------------------------------------------------------- Exercise 3: cell path
+# ---------------------------------------------------------------- Exercise 3: the whole sequence
+
+
+def learner_sequence(bug=None):
+    """lstm_backward as a learner writes it on a step function, with one bug."""
+    def lstm_backward(dh, caches, step_backward):
+        N, T, H = dh.shape
+        D = caches[0][0].shape[1]
+        dx = np.zeros((N, T, D))
+        dWx, dWh, db = np.zeros((D, 4 * H)), np.zeros((H, 4 * H)), np.zeros(4 * H)
+        dh_next = dh[:, T - 1].copy() if bug == "dh_next = dh[:, T-1]" else np.zeros((N, H))
+        dc_next = np.ones((N, H)) if bug == "dc_next = ones" else np.zeros((N, H))
+        order = {"forward": range(T), "skips t = 0": range(T - 1, 0, -1)}.get(bug, range(T - 1, -1, -1))
+        dxs, per_step = [], []
+        for t in order:
+            if bug == "04's meaning: dh_next alone":
+                dh_total = dh_next
+            elif bug == "no dh carry":
+                dh_total = dh[:, t]
+            elif bug == "own dh added after":
+                dh_total = dh_next
+            elif bug == "dh[:, t-1]":
+                dh_total = dh[:, t - 1] + dh_next
+            else:
+                dh_total = dh[:, t] + dh_next
+            cache = caches[t - 1] if bug == "caches[t-1]" else caches[t]
+            dx_t, dh_prev, dc_prev, dWx_t, dWh_t, db_t = step_backward(
+                dh_total, np.zeros((N, H)) if bug == "no dc carry" else dc_next, cache)
+            dxs.append(dx_t)
+            dx[:, t] = dx_t
+            f = cache[6]
+            dh_next = dh_prev + dh[:, t] if bug == "own dh added after" else dh_prev
+            dc_next = {"dc_prev * f": dc_prev * f, "dc_prev / f": dc_prev / f}.get(bug, dc_prev)
+            if bug == "=, not +=":
+                dWx, dWh, db = dWx_t, dWh_t, db_t
+            else:
+                dWx, dWh, db = dWx + dWx_t, dWh + dWh_t, db + db_t
+            per_step.append(dWh_t)
+        if bug == "dx from a list":
+            dx = np.stack(dxs, axis=1)  # appended from t = T-1 down: reversed time order
+        if bug == "per-step dWh":
+            dWh = per_step
+        if bug == "helpers' order":
+            return dx, dh_next, dWx, dWh, db, dc_next
+        if bug == "dh0 and dc0 swapped":
+            return dx, dc_next, dh_next, dWx, dWh, db
+        if bug == "dc0 doubled":
+            dc_next = 2 * dc_next
+        if bug == "dWh off":
+            dWh = dWh + 0.1
+        return dx, dh_next, dc_next, dWx, dWh, db
+    return lstm_backward
+
+
+def inline_sequence(dh, caches, step_backward):
+    """A right loop that never calls the step it is given (it writes the LSTM backward inline)."""
+    return nb06_sequence._lstm_backward(dh, caches, lambda *a: lstm.step_backward(*a))
+
+
+def inline_wrong(dh, caches, step_backward):
+    """A wrong loop that never calls the step it is given."""
+    return tuple(1.3 * g for g in inline_sequence(dh, caches, step_backward))
+
+
+WRONG_SEQUENCE = [
+    ("04's meaning carried over: dh_next alone, own loss dropped", learner_sequence("04's meaning: dh_next alone"),
+     "own loss, dh[:, t], is missing"),
+    ("dh_next never carried", learner_sequence("no dh carry"), "from later steps is missing"),
+    ("dc_next never carried", learner_sequence("no dc carry"), "dc_next is never carried"),
+    ("own dh added after the call", learner_sequence("own dh added after"), "reaches the wrong step"),
+    ("loop forward in time", learner_sequence("forward"), "forward in time"),
+    ("loop stops before t = 0", learner_sequence("skips t = 0"), "stops before step 0"),
+    ("= instead of +=: not summed over t", learner_sequence("=, not +="), "add up the step gradients"),
+    ("per-step dWh returned", learner_sequence("per-step dWh"), "one gradient per step"),
+    ("initial dh_next = dh[:, T-1]", learner_sequence("dh_next = dh[:, T-1]"), "counted twice"),
+    ("initial dc_next = ones", learner_sequence("dc_next = ones"), "dc_next starts at zero"),
+    ("dc carried times f again", learner_sequence("dc_prev * f"), "forget gate twice"),
+    ("dc carried without f", learner_sequence("dc_prev / f"), "lacks the forget gate"),
+    ("dx stacked from a list", learner_sequence("dx from a list"), "reversed time order"),
+    ("caches[t - 1]", learner_sequence("caches[t-1]"), "its own cache"),
+    ("dh[:, t - 1]", learner_sequence("dh[:, t-1]"), "shifted by one step"),
+    ("helpers.lstm.backward's order", learner_sequence("helpers' order"), "wrong order"),
+    ("dh0 and dc0 swapped", learner_sequence("dh0 and dc0 swapped"), "wrong order"),
+    ("only dc0 off", learner_sequence("dc0 doubled"), "dc0 is off"),
+    ("only dWh off", learner_sequence("dWh off"), "dWh is off"),
+    ("never calls the step it is given, wrong", inline_wrong, "never calls"),
+    ("returns five", lambda dh, caches, step: nb06_sequence._lstm_backward(dh, caches)[:5], "of length 5"),
+]
+
+
+@pytest.mark.parametrize("name, wrong, word", WRONG_SEQUENCE, ids=[w[0] for w in WRONG_SEQUENCE])
+@pytest.mark.parametrize("step", [lstm.step_backward, learner_backward()], ids=["helpers' step", "learner's step"])
+def test_sequence_mistakes_are_named(name, wrong, word, step):
+    r = nb06.check_lstm_backward(wrong, step)
+    assert not r.ok and word in r.message, r.message
+
+
+def test_sequence_mistakes_get_distinct_hints():
+    bugs = ["04's meaning: dh_next alone", "no dh carry", "no dc carry", "own dh added after", "forward", "skips t = 0",
+            "=, not +=", "per-step dWh", "dh_next = dh[:, T-1]", "dc_next = ones", "dc_prev * f", "dc_prev / f",
+            "dx from a list", "caches[t-1]", "dh[:, t-1]"]
+    hints = {nb06.check_lstm_backward(learner_sequence(b), lstm.step_backward).message for b in bugs}
+    assert len(hints) == len(bugs)
+
+
+def test_the_reference_loop_is_helpers_lstm_backward():
+    """The check's reference, a loop over lstm.step_forward caches, against helpers.lstm.backward."""
+    for seed, (N, T, D, H) in nb06_sequence.SEQ_CASES:
+        dh, caches = nb06_sequence._sequence(seed, N, T, D, H)
+        x = np.stack([c[0] for c in caches], axis=1)
+        h0, c0, Wx, Wh = caches[0][1], caches[0][2], caches[0][3], caches[0][4]
+        rng = np.random.default_rng(seed)  # b is not in the step cache: rebuild it as _sequence drew it
+        rng.standard_normal((N, T, D)), rng.standard_normal((N, H)), rng.standard_normal((N, H))
+        rng.standard_normal((D, 4 * H)), rng.standard_normal((H, 4 * H))
+        b = 0.5 * rng.standard_normal(4 * H)
+        h, cache = lstm.forward(x, h0, Wx, Wh, b, c0=c0)
+        dx, dh0, dWx, dWh, db, dc0 = lstm.backward(dh, cache)
+        ours = nb06_sequence._lstm_backward(dh, caches)
+        for got, want in zip(ours, (dx, dh0, dc0, dWx, dWh, db)):
+            np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+
+
+RIGHT_SEQUENCE = [
+    ("written out", learner_sequence()),
+    ("never calls the step, but right", inline_sequence),
+    ("dh_next pre-added for the next step", None),
+    ("rounding-level noise", lambda dh, caches, step: tuple(g * (1 + 1e-9) + 1e-12
+                                                            for g in learner_sequence()(dh, caches, step))),
+]
+
+
+def pre_added(dh, caches, step_backward):
+    """Adds each step's own loss to what it sends back, one step ahead: right, written differently."""
+    N, T, H = dh.shape
+    D = caches[0][0].shape[1]
+    dx, grads = np.zeros((N, T, D)), [0, 0, 0]
+    g_h, g_c = dh[:, T - 1], np.zeros((N, H))
+    for t in range(T - 1, -1, -1):
+        dx[:, t], dh_prev, g_c, *w = step_backward(g_h, g_c, caches[t])
+        grads = [a + b for a, b in zip(grads, w)]
+        g_h = dh_prev + dh[:, t - 1] if t > 0 else dh_prev
+    return (dx, g_h, g_c, *grads)
+
+
+RIGHT_SEQUENCE[2] = ("dh_next pre-added for the next step", pre_added)
+
+
+@pytest.mark.parametrize("name, right", RIGHT_SEQUENCE, ids=[r[0] for r in RIGHT_SEQUENCE])
+@pytest.mark.parametrize("step", [lstm.step_backward, learner_backward(), backward_by_gate_matrices],
+                         ids=["helpers' step", "learner's step", "another learner's step"])
+def test_sequence_right_variants_pass(name, right, step):
+    r = nb06.check_lstm_backward(right, step)
+    assert r.ok, r.message
+
+
+def test_a_wrong_step_is_named_as_the_problem():
+    r = nb06.check_lstm_backward(learner_sequence(), learner_backward("no dc_next"))
+    assert not r.ok and "your loop is right" in r.message and "step function you passed is the problem" in r.message
+    assert "dc_next term is missing" in r.message, r.message  # Exercise 2's own hint comes along
+    r = nb06.check_lstm_backward(learner_sequence(), learner_backward("1 - tc"))
+    assert not r.ok and "step function you passed is the problem" in r.message and "1 - tc" in r.message
+
+
+def test_a_wrong_step_and_a_wrong_loop_are_both_named():
+    r = nb06.check_lstm_backward(learner_sequence("no dc carry"), learner_backward("1 - g"))
+    assert not r.ok and "step function you passed is not right yet" in r.message
+    assert "1 - g" in r.message and "dc_next is never carried" in r.message, r.message
+
+
+def test_an_unwritten_step():
+    r = nb06.check_lstm_backward(todo, todo)
+    assert r.status == "todo" and "lstm_step_backward" in r.message
+    r = nb06.check_lstm_backward(learner_sequence(), todo)
+    assert not r.ok and "your loop is right" in r.message and "NotImplementedError" in r.message
+
+
+def test_a_step_right_only_on_exercise_2s_shapes():
+    def step(dh_total, dc_next, cache):
+        out = lstm.step_backward(dh_total, dc_next, cache)
+        return out if cache[1].shape[1] != 2 else tuple(1.5 * g for g in out)  # wrong when H = 2
+    assert nb06.check_lstm_step_backward(step).ok
+    r = nb06.check_lstm_backward(learner_sequence(), step)
+    assert not r.ok and "not with the one you passed" in r.message
+
+
+@pytest.mark.parametrize("step, word", [(None, "pass your step function too"), (42, "must be a step function")])
+def test_the_step_argument_is_checked(step, word):
+    r = nb06.check_lstm_backward(learner_sequence(), step)
+    assert not r.ok and word in r.message
+
+
+def test_an_index_error_gets_a_hint():
+    def past_the_end(dh, caches, step_backward):
+        return caches[dh.shape[1]]
+    r = nb06.check_lstm_backward(past_the_end, lstm.step_backward)
+    assert not r.ok and "IndexError" in r.message and "caches[t] and dh[:, t] belong to step t" in r.message
+
+
+# ---------------------------------------------------------------- Exercise 4: cell path
 
 
 def cell_loop(dc_T, f):
@@ -360,7 +563,7 @@ def test_cell_gradient_right_variants_pass(name, right):
     assert r.ok, r.message
 
 
-# ---------------------------------------------------------------- Exercise 4: forget bias
+# ---------------------------------------------------------------- Exercise 5: forget bias
 
 
 def logit(p):
@@ -427,19 +630,23 @@ def namespace():
     return {"__name__": "__main__", "np": np, "lstm": lstm, "sigmoid": sigmoid, "nb06": nb06}
 
 
-@pytest.mark.parametrize("source", notebook_cells("solution"))
-def test_notebook_solutions_pass_their_checks(source):
-    r = run_cell(source, namespace())
-    assert isinstance(r, Result) and r.ok, r
+def test_notebook_solutions_pass_their_checks():
+    ns = namespace()  # one kernel: Exercise 3's solution uses Exercise 2's
+    solutions = notebook_cells("solution")
+    assert len(solutions) == 5
+    for source in solutions:
+        r = run_cell(source, ns)
+        assert isinstance(r, Result) and r.ok, (source[:60], r)
 
 
-@pytest.mark.parametrize("exercise, check", list(zip(notebook_cells("exercise"), notebook_cells("check"))))
-def test_notebook_starters_are_not_yet_right(exercise, check):
-    ns = namespace()
-    run_cell(exercise, ns)
-    r = run_cell(check, ns)
-    assert isinstance(r, Result) and not r.ok
-    assert r.status == "todo", r
+def test_notebook_starters_are_not_yet_right():
+    ns = namespace()  # one kernel, cells in order: Exercise 3's check reads Exercise 2's starter too
+    pairs = list(zip(notebook_cells("exercise"), notebook_cells("check")))
+    assert len(pairs) == 5
+    for exercise, check in pairs:
+        run_cell(exercise, ns)
+        r = run_cell(check, ns)
+        assert isinstance(r, Result) and not r.ok and r.status == "todo", (check, r)
 
 
 def test_cases_leave_no_room_for_a_lucky_transpose():
@@ -447,3 +654,14 @@ def test_cases_leave_no_room_for_a_lucky_transpose():
     assert len(nb06.SEEDS) >= 2 and len(nb06.CELL_CASES) >= 2
     for _, shape in nb06.SEEDS + nb06.CELL_CASES:
         assert len(set(shape)) == 3
+
+
+def test_sequence_cases_leave_no_room_for_a_lucky_transpose_or_a_lucky_order():
+    """Exercise 3: two seeds, N, T, D, H all different, non-zero h0 and c0 (so dc0 and the step-0 terms count)."""
+    assert len(nb06_sequence.SEQ_CASES) >= 2
+    for seed, shape in nb06_sequence.SEQ_CASES:
+        assert len(set(shape)) == 4
+        dh, caches = nb06_sequence._sequence(seed, *shape)
+        assert np.abs(caches[0][1]).min() > 0 and np.abs(caches[0][2]).min() > 0
+        Wh = caches[0][4]
+        assert not np.allclose(Wh[:, :Wh.shape[0]], Wh[:, :Wh.shape[0]].T)

@@ -67,6 +67,78 @@ def test_playground_verdict_names_the_numbers():
     assert "less than 1e-300" in lstm_lab.playground_verdict(0.01, 0.5, 0.5, 500, res)
 
 
+@pytest.mark.parametrize("i, words, not_words", [
+    (0.01, ["Input gate 0.01, nearly shut, lets in little", "first write is 0.009"], ["wide open", "% of every"]),
+    (0.05, ["nearly shut"], ["wide open"]),
+    (0.3, ["Input gate 0.3 lets in 30% of every candidate", "first write is 0.27"], ["nearly shut", "wide open"]),
+    (0.5, ["lets in 50% of every candidate"], ["nearly shut", "wide open"]),
+    (0.95, ["Input gate 0.95, nearly wide open, lets in almost all", "first write is 0.85"], ["nearly shut", "% of every"]),
+])
+def test_playground_verdict_follows_the_input_gate(i, words, not_words):
+    res = lstm_lab.gate_playground(0.99, i, 0.5, 100)
+    text = lstm_lab.playground_verdict(0.99, i, 0.5, 100, res)
+    for w in words:
+        assert w in text, text
+    for w in not_words:
+        assert w not in text, text
+    distract = np.max(np.abs(res["c"] - res["memory"]))  # the part of c the distractors wrote
+    assert f"the distractors move c by up to {distract:.2g}" in text
+    half = lstm_lab.gate_playground(0.99, 0.5, 0.5, 100)  # a constant i scales the write and the distractors alike
+    assert distract == pytest.approx(i / 0.5 * np.max(np.abs(half["c"] - half["memory"])))
+    assert res["memory"][0] == pytest.approx(i / 0.5 * half["memory"][0])
+
+
+def drawn_playground(**values):
+    from helpers import widgets
+    fig = widgets.agg_figure((8, 3.4))
+    parts = lstm_lab.setup_playground(fig)
+    verdict = lstm_lab.draw_playground(parts, **values)
+    fig.canvas.draw()
+    return parts, verdict
+
+
+def test_playground_draws_what_gate_playground_computes():
+    parts, verdict = drawn_playground(f=0.9, i=0.5, o=0.5, T=100)
+    res = lstm_lab.gate_playground(0.9, 0.5, 0.5, 100)
+    assert verdict == lstm_lab.playground_verdict(0.9, 0.5, 0.5, 100, res)
+    for name in ("c", "memory", "dc"):
+        t, y = parts[name].get_data()
+        assert np.array_equal(t, res["t"]) and np.array_equal(y, res[name])
+    lo, hi = parts["ax2"].get_ylim()
+    assert lo <= res["dc"].min() and hi >= res["dc"].max()  # 4.7 decades: all of it on the chart
+    assert not parts["off_chart"].get_visible()
+    lo, hi = parts["ax1"].get_ylim()
+    assert lo < res["c"].min() and hi > res["c"].max()
+
+
+def test_playground_extreme_sliders_keep_the_chart_readable():
+    parts, verdict = drawn_playground(f=0.01, i=0.99, o=0.01, T=500)  # dc spans hundreds of decades
+    lo, hi = parts["ax2"].get_ylim()
+    assert hi / lo == pytest.approx(1e30) and parts["off_chart"].get_visible()
+    assert "less than 1e-300" in verdict and "nearly wide open" in verdict
+    parts, verdict = drawn_playground(f=0.999, i=0.01, o=0.99, T=10)
+    assert not parts["off_chart"].get_visible() and "nearly shut" in verdict
+
+
+def test_playground_in_an_experiment_reports_bad_values():
+    import ipywidgets as W
+
+    from helpers import widgets
+    exp = widgets.Experiment({"f": W.FloatSlider(value=0.99, min=0.0, max=1.0, step=0.001),
+                              "i": W.FloatSlider(value=0.5, min=0.0, max=1.0),
+                              "o": W.FloatSlider(value=0.5, min=0.01, max=0.99),
+                              "T": W.IntSlider(value=100, min=0, max=2000)},
+                             lstm_lab.draw_playground, setup=lstm_lab.setup_playground, figsize=(8, 3.4))
+    assert "36.6%" in exp.verdict.value
+    for name, bad, words in [("f", 1.0, "f must be below 1"), ("i", 0.0, "i must be &gt; 0"),
+                             ("T", 0, "T must be &gt;= 1"), ("T", 2000, "T must be &lt;= 1000")]:
+        good = exp.controls[name].value
+        exp.controls[name].value = bad
+        assert "⚠" in exp.verdict.value and words in exp.verdict.value, exp.verdict.value
+        exp.controls[name].value = good
+        assert "⚠" not in exp.verdict.value
+
+
 @pytest.mark.parametrize("kwargs,words", [
     (dict(f=1.0, i=0.5, o=0.5, T=10), ["f", "below 1"]),
     (dict(f=0.5, i=0.0, o=0.5, T=10), ["i", "> 0"]),
@@ -88,40 +160,47 @@ def _gtt_problem(kind, T=6, D=3, H=4, seed=0):
     return x, Wx, Wh, b, w
 
 
-@pytest.mark.parametrize("kind", ["lstm", "rnn"])
-def test_gradient_through_time_matches_numerical(kind):
+@pytest.mark.parametrize("kind, state", [("lstm", "c"), ("lstm", "h"), ("rnn", "h")])
+def test_gradient_through_time_matches_numerical(kind, state):
     """Perturb the state at step k, run the rest forward, compare with the norm reported."""
     T = 6
     x, Wx, Wh, b, w = _gtt_problem(kind, T)
-    norms = lstm_lab.gradient_through_time(kind, x, Wx, Wh, b, w)
+    norms = lstm_lab.gradient_through_time(kind, x, Wx, Wh, b, w, state=state)
     H = w.size
+    zero = np.zeros((1, 1, H))
     if kind == "lstm":
         h, cache = lstm.forward(x, np.zeros((1, H)), Wx, Wh, b)
-        states = np.concatenate([np.zeros((1, 1, H)), cache["c"]], axis=1)  # c_0 .. c_T
+        cs = np.concatenate([zero, cache["c"]], axis=1)  # c_0 .. c_T
     else:
         h, cache = rnn.forward(x, np.zeros((1, H)), Wx, Wh, b)
-        states = np.concatenate([np.zeros((1, 1, H)), h], axis=1)  # h_0 .. h_T
+    hs = np.concatenate([zero, h], axis=1)  # h_0 .. h_T
     for k in range(1, T + 1):
-        s = states[:, k].copy()
+        s = (cs if state == "c" else hs)[:, k].copy()
 
         def loss(s):
-            if kind == "lstm":  # h_k = o_k tanh(c_k) follows c_k; o_k is fixed by step k's inputs
-                hk = cache["o"][:, k - 1] * np.tanh(s)
-                return (lstm.forward(x[:, k:], hk, Wx, Wh, b, c0=s)[0][:, -1] @ w) if k < T else hk @ w
-            return (rnn.forward(x[:, k:], s, Wx, Wh, b)[0][:, -1] @ w) if k < T else s @ w
+            if kind == "rnn":
+                return (rnn.forward(x[:, k:], s, Wx, Wh, b)[0][:, -1] @ w) if k < T else s @ w
+            if state == "c":  # h_k = o_k tanh(c_k) follows c_k; o_k is fixed by step k's inputs
+                hk, ck = cache["o"][:, k - 1] * np.tanh(s), s
+            else:  # h_k moved on its own, c_k held
+                hk, ck = s, cs[:, k]
+            return (lstm.forward(x[:, k:], hk, Wx, Wh, b, c0=ck)[0][:, -1] @ w) if k < T else hk @ w
 
         num = gradcheck.numerical_gradient(loss, s, np.ones(1))
         assert np.linalg.norm(num) == pytest.approx(norms[k], rel=1e-6), k
 
 
 def test_gradient_through_time_at_the_start_matches_backward():
-    for kind, layer, idx in [("lstm", lstm, 5), ("rnn", rnn, 1)]:
+    for kind, layer, state, idx in [("lstm", lstm, "c", 5), ("lstm", lstm, "h", 1), ("rnn", rnn, "h", 1)]:
         x, Wx, Wh, b, w = _gtt_problem(kind, T=9)
         h, cache = layer.forward(x, np.zeros((1, w.size)), Wx, Wh, b)
         dh = np.zeros_like(h)
         dh[0, -1] = w
-        d0 = layer.backward(dh, cache)[idx]  # dc0 for the LSTM, dh0 for the RNN
-        assert lstm_lab.gradient_through_time(kind, x, Wx, Wh, b, w)[0] == pytest.approx(np.linalg.norm(d0), rel=1e-10)
+        d0 = layer.backward(dh, cache)[idx]  # dc0 or dh0
+        got = lstm_lab.gradient_through_time(kind, x, Wx, Wh, b, w, state=state)
+        assert got[0] == pytest.approx(np.linalg.norm(d0), rel=1e-10)
+        if state == "h":
+            assert got[-1] == pytest.approx(np.linalg.norm(w))  # at step T the gradient on h_T is w itself
 
 
 def test_gradient_through_time_bad_input():
@@ -132,6 +211,11 @@ def test_gradient_through_time_bad_input():
         lstm_lab.gradient_through_time("lstm", x, Wx, Wh, b, w[:-1])
     with pytest.raises(ValueError, match="one sequence"):
         lstm_lab.gradient_through_time("lstm", np.concatenate([x, x]), Wx, Wh, b, w)
+    with pytest.raises(ValueError, match="state"):
+        lstm_lab.gradient_through_time("lstm", x, Wx, Wh, b, w, state="a")
+    x, Wx, Wh, b, w = _gtt_problem("rnn")
+    with pytest.raises(ValueError, match="only for kind 'lstm'"):
+        lstm_lab.gradient_through_time("rnn", x, Wx, Wh, b, w, state="c")
 
 
 @pytest.mark.parametrize("kind", ["lstm", "rnn"])

@@ -44,7 +44,7 @@ def _as_tuple(out, n, what):
 
 
 # --------------------------------------------------------------------------
-# Exercise 1: find the missing term (full BPTT)
+# Exercise 1: write BPTT (the whole backward pass over the sequence)
 # --------------------------------------------------------------------------
 
 def _bptt(dh, cache, slip=None):
@@ -53,31 +53,45 @@ def _bptt(dh, cache, slip=None):
     N, T, H = h.shape
     dx = np.zeros_like(x)
     dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(H)
-    dh_next = np.zeros((N, H))
-    for t in (range(T) if slip == "forward in time" else reversed(range(T))):
+    dh_next = dh[:, -1].copy() if slip == "dh_next starts at dh[:, -1]" else np.zeros((N, H))
+    times = {"forward in time": range(T), "step 0 skipped": range(T - 1, 0, -1)}.get(slip, reversed(range(T)))
+    for t in times:
         h_prev = h0 if t == 0 and slip != "h[:, -1] at t = 0" else h[:, t - 1]
         if slip == "h_t in dWh":
             h_prev = h[:, t]
         fprime = {"1 - h": 1 - h[:, t], "1 - a": 1 - a[:, t] ** 2, "no tanh'": 1.0}.get(slip, 1 - h[:, t] ** 2)
+        own = 0.0 if slip == "own dh dropped" else dh[:, t]
         carry = 0.0 if slip == "no carry" else dh_next
-        da = dh[:, t] * fprime + carry if slip == "carry after tanh'" else (dh[:, t] + carry) * fprime
-        dx[:, t] = da @ Wx.T
-        dWx += x[:, t].T @ da
-        dWh += da.T @ h_prev if slip == "dWh transposed" else h_prev.T @ da
-        db += da.sum(axis=0)
+        da = dh[:, t] * fprime + carry if slip == "carry after tanh'" else (own + carry) * fprime
+        dx[:, T - 1 - t if slip == "dx reversed" else t] = da @ Wx.T
+        terms = (x[:, t].T @ da, da.T @ h_prev if slip == "dWh transposed" else h_prev.T @ da, da.sum(axis=0))
+        if slip == "not summed over t":  # = instead of +=: only the last step the loop visits is left
+            dWx, dWh, db = terms
+        else:
+            dWx, dWh, db = dWx + terms[0], dWh + terms[1], db + terms[2]
         dh_next = da @ (Wh if slip == "Wh not transposed" else Wh.T)
     return dx, (da if slip == "dh0 = da_0" else dh_next), dWx, dWh, db
 
 
-def _backward_no_carry(dh, cache):
-    """The bug the exercise starts from: dh_next never added."""
-    return _bptt(dh, cache, "no carry")
+def _per_step(dh, cache):
+    """The weight gradients of every step, stacked over time: [(T, D, H), (T, H, H), (T, H)]."""
+    x, h0, Wx, Wh, a, h, _ = cache
+    T = h.shape[1]
+    da = np.zeros_like(h)
+    dh_next = np.zeros_like(h0)
+    for t in reversed(range(T)):
+        da[:, t] = (dh[:, t] + dh_next) * (1 - h[:, t] ** 2)
+        dh_next = da[:, t] @ Wh.T
+    h_prev = np.concatenate([h0[:, None], h[:, :-1]], axis=1)
+    return [np.einsum("ntd,nth->tdh", x, da), np.einsum("ntk,nth->tkh", h_prev, da), da.sum(axis=0)]
 
 
 BACKWARD_SLIPS = {
-    "no carry": "this is still the buggy version: each step only sees its own dh[:, t]. But h_t also feeds "
-                "step t+1, so the gradient coming back from step t+1 (computed at the end of the previous "
-                "pass through the loop) must join dh[:, t] in da",
+    "no carry": "each step only sees its own dh[:, t]: the gradient that comes back from step t+1 (dh_next, "
+                "computed at the end of the previous pass through the loop) is missing. h_t also feeds "
+                "step t+1, so dh_next must join dh[:, t] before the tanh'",
+    "own dh dropped": "each step only gets dh_next, what arrives from step t+1: the step's own loss, dh[:, t], "
+                      "is missing. The gradient on h_t is the sum of both, dh[:, t] + dh_next",
     "Wh not transposed": "the gradient sent back to h_{t-1} is multiplied by Wh; it needs the transpose, Wh.T "
                          "(a_t = h_{t-1} Wh, so going back multiplies by Wh^T)",
     "1 - h": "tanh'(a_t) is 1 - h_t**2: you wrote 1 - h_t, without the square",
@@ -88,6 +102,15 @@ BACKWARD_SLIPS = {
                          "goes through tanh'(a_t)",
     "forward in time": "the loop runs forward in time: the gradient flows from the last step back to the first, "
                        "so step t needs step t+1 done first (loop over reversed(range(T)))",
+    "step 0 skipped": "the loop stops before step 0 (t = 0 is the first step): dx[:, 0] is left at zero and "
+                      "dh0 is one step short. Loop over every t from T-1 down to 0",
+    "dh_next starts at dh[:, -1]": "the last step's own gradient is counted twice: dh_next starts at zero "
+                                   "(nothing arrives from after the last step), and dh[:, T-1] is added "
+                                   "inside the loop like every other dh[:, t]",
+    "not summed over t": "dWx, dWh and db hold only one step's term (the last one the loop visits, t = 0): "
+                         "the same weights act at every step, so their gradients are sums over t (+=, not =)",
+    "dx reversed": "dx is in reversed time order: dx[:, t] must be the gradient on x[:, t]. (Appending to a "
+                   "list while the loop runs backwards stores step T-1 first)",
     "h_t in dWh": "dWh is off, dWx, db, dx and dh0 are right: dWh sums h_{t-1}^T da_t, "
                   "the state *before* step t (h0 for t = 0), not h_t",
     "h[:, -1] at t = 0": "dWh is off, the rest is right: at t = 0 the state before the step is h0, "
@@ -96,6 +119,8 @@ BACKWARD_SLIPS = {
     "dh0 = da_0": "dh0 is off, the weight gradients are right: dh0 is the gradient that flows out of step 0 "
                   "into h0, one matrix product further back than da_0",
 }
+PER_STEP_HINT = ("{name} holds one gradient per step (shape {shape}): the weights are shared by every step, "
+                 "so return the sum over t, shape {want}")
 
 SHAPE_OF = {"dx": "x (the gradient of every input)", "dh0": "h0", "dWx": "Wx", "dWh": "Wh",
             "db": "b (sum da over the batch and over time)"}
@@ -109,16 +134,16 @@ ONLY_WRONG = {  # where to look when exactly one gradient is off and no known sl
 
 
 @never_raise
-def check_backward(backward):
+def check_rnn_backward(rnn_backward):
     """backward(dh, cache) -> (dx, dh0, dWx, dWh, db) for a tanh RNN; cache from rnn.forward."""
     names = ("dx", "dh0", "dWx", "dWh", "db")
     for seed, shape in CASES:
         dh, cache = _problem(seed, shape)
         want = _bptt(dh, cache)
-        out, err = call(backward, "backward", dh.copy(), _fresh(cache))
+        out, err = call(rnn_backward, "rnn_backward", dh.copy(), _fresh(cache))
         if err is not None:
             return err
-        out, err = _as_tuple(out, 5, "backward")
+        out, err = _as_tuple(out, 5, "rnn_backward")
         if err is not None:
             return err
         if same(out, want):
@@ -128,6 +153,9 @@ def check_backward(backward):
             return failed(hint)
         if reordered(out, want):
             return failed("the five gradients are right but in the wrong order: return (dx, dh0, dWx, dWh, db)")
+        for name, g, stacked in zip(names[2:], out[2:], _per_step(dh, cache)):
+            if same(g, stacked) or same(g, stacked[::-1]):
+                return failed(PER_STEP_HINT.format(name=name, shape=stacked.shape, want=stacked.shape[1:]))
         for name, g, w in zip(names, out, want):
             r = compare(name, g, w)
             if r is not None and "has shape" in r.message:
@@ -138,9 +166,16 @@ def check_backward(backward):
         right = [n for n in names if n not in wrong]
         if len(wrong) == 1:
             return failed(ONLY_WRONG[wrong[0]])
+        if "dx" in wrong:  # the loop's first step, t = T-1, gets no dh_next: is the error there already?
+            if same(np.asarray(out[0], dtype=float)[:, -1], want[0][:, -1]):
+                return failed(f"{', '.join(wrong)} are off, but dx is right at the last step, t = T-1 (the first "
+                              "one the loop handles, where dh_next is still zero): look at what step t+1 sends "
+                              "back to step t (dh_next), how you compute it and how you add it")
+            return failed(f"{', '.join(wrong)} are off, and dx already at the last step, t = T-1, where dh_next is "
+                          "still zero: there da = dh[:, T-1] * tanh'(a_{T-1}) and dx[:, T-1] = da Wx^T; start there")
         return failed(f"{', '.join(wrong)} are off{' (' + ', '.join(right) + ' right)' if right else ''}: "
                       "look at how dh_next flows back, and use da_t (not dh) in every product")
-    return passed("backward matches helpers.rnn.backward: dh_next carries the gradient back through time.")
+    return passed("right: every gradient matches helpers.rnn.backward, on two problems.")
 
 
 # --------------------------------------------------------------------------

@@ -8,6 +8,8 @@ the backward pass, a derivative written without its square, the forget gate
 gradient taken from the wrong cell state, a sum where a product belongs.
 When no known slip matches, the hint says which parts are right and which
 are off. Checks never raise.
+
+Exercise 3's check, ``check_lstm_backward``, is in ``nb06_sequence``.
 """
 from itertools import permutations
 
@@ -112,12 +114,12 @@ def check_lstm_step_forward(lstm_step_forward):
 # Exercise 2: the backward step
 # --------------------------------------------------------------------------
 
-def _backward(dh_next, dc_next, cache, slip=None, order=ORDER):
+def _backward(dh_total, dc_next, cache, slip=None, order=ORDER):
     """The reference backward step, or one with a named slip, or with da's blocks stacked as ``order``."""
     x, h_prev, c_prev, Wx, Wh, i, f, g, o, tc = cache
     tanh_c = {"1 - tc": 1 - tc, "no tanh'": 1.0}.get(slip, 1 - tc * tc)
-    dc = dh_next * (1.0 if slip == "no o in dc" else o) * tanh_c + (0.0 if slip == "no dc_next" else dc_next)
-    grad = {"i": dc * g, "g": dc * i, "o": dh_next * (1.0 if slip == "no tc in do" else tc),
+    dc = dh_total * (1.0 if slip == "no o in dc" else o) * tanh_c + (0.0 if slip == "no dc_next" else dc_next)
+    grad = {"i": dc * g, "g": dc * i, "o": dh_total * (1.0 if slip == "no tc in do" else tc),
             "f": dc * {"df uses f": f, "df uses c_next": f * c_prev + i * g}.get(slip, c_prev)}
     slope = {"i": i * (1 - i), "f": f * (1 - f), "g": 1 - g * g, "o": o * (1 - o)}
     slope.update({"no sigmoid'": {"f": 1.0}, "1 - f": {"f": 1 - f}, "f": {"f": f}, "1 - g": {"g": 1 - g},
@@ -131,16 +133,16 @@ def _backward(dh_next, dc_next, cache, slip=None, order=ORDER):
 NAMES = ("dx", "dh_prev", "dc_prev", "dWx", "dWh", "db")
 SLIPS = {
     "no dc_next": "the dc_next term is missing: the gradient arriving along the cell path from step t+1 "
-                  "adds to the one coming through h, dc = dc_next + dh_next * o * (1 - tanh(c)^2)",
-    "no tanh'": "tanh' is missing where dh_next reaches the cell: h = o * tanh(c), so "
-                "dc gets dh_next * o * (1 - tanh(c)^2)",
+                  "adds to the one that reaches c_t through h_t = o * tanh(c_t)",
+    "no tanh'": "tanh' is missing where dh_total reaches the cell: h = o * tanh(c), so "
+                "dc gets dh_total * o * (1 - tanh(c)^2)",
     "1 - tc": "tanh'(c_next) is 1 - tc**2 (tc is already tanh(c_next)): you wrote 1 - tc, without the square",
-    "no o in dc": "the output gate is missing where dh_next reaches the cell: h = o * tanh(c), so "
-                  "dh_next is multiplied by o (and by tanh'(c)) on its way to c",
+    "no o in dc": "the output gate is missing where dh_total reaches the cell: h = o * tanh(c), so "
+                  "dh_total is multiplied by o (and by tanh'(c)) on its way to c",
     "df uses f": "df is off: c = f * c_prev + ..., so dL/df = dc * c_prev (not dc * f)",
     "df uses c_next": "df is off: you multiplied dc by c_next; in c_next = f * c_prev + i * g the forget gate "
                       "multiplies c_prev, the cell state *before* this step, so dL/df = dc * c_prev",
-    "no tc in do": "do is off: h = o * tanh(c), so dL/do = dh_next * tanh(c_next), and tanh(c_next) is tc",
+    "no tc in do": "do is off: h = o * tanh(c), so dL/do = dh_total * tanh(c_next), and tanh(c_next) is tc",
     "no sigmoid'": "the forget gate's derivative is missing: f = sigmoid(a_f), so da_f = df * f * (1 - f)",
     "1 - f": "the forget gate's derivative is sigmoid'(a_f) = f * (1 - f), not (1 - f)",
     "f": "the forget gate's derivative is sigmoid'(a_f) = f * (1 - f), not f",
@@ -189,7 +191,7 @@ def _where_to_look(out, want, H):
 
 @never_raise
 def check_lstm_step_backward(lstm_step_backward):
-    """lstm_step_backward(dh_next, dc_next, cache) -> (dx, dh_prev, dc_prev, dWx, dWh, db).
+    """lstm_step_backward(dh_total, dc_next, cache) -> (dx, dh_prev, dc_prev, dWx, dWh, db).
 
     cache = (x, h_prev, c_prev, Wx, Wh, i, f, g, o, tc), as helpers.lstm.step_forward makes it.
     """
@@ -197,9 +199,9 @@ def check_lstm_step_backward(lstm_step_backward):
         x, h_prev, c_prev, Wx, Wh, b = _problem(seed, N, D, H)
         _, _, cache = lstm.step_forward(x, h_prev, c_prev, Wx, Wh, b)
         rng = np.random.default_rng(seed + 10)
-        dh_next, dc_next = rng.standard_normal(h_prev.shape), rng.standard_normal(h_prev.shape)
-        want = _backward(dh_next, dc_next, cache)
-        out, err = call(lstm_step_backward, "lstm_step_backward", dh_next.copy(), dc_next.copy(),
+        dh_total, dc_next = rng.standard_normal(h_prev.shape), rng.standard_normal(h_prev.shape)
+        want = _backward(dh_total, dc_next, cache)
+        out, err = call(lstm_step_backward, "lstm_step_backward", dh_total.copy(), dc_next.copy(),
                         tuple(a.copy() for a in cache))
         if err is not None:
             return err
@@ -210,8 +212,8 @@ def check_lstm_step_backward(lstm_step_backward):
             continue
         if reordered(out, want):
             return failed(f"the six gradients are right but in the wrong order: return ({', '.join(NAMES)})")
-        slips = [(_backward(dh_next, dc_next, cache, slip), hint) for slip, hint in SLIPS.items()]
-        slips += [(_backward(dh_next, dc_next, cache, order=order),
+        slips = [(_backward(dh_total, dc_next, cache, slip), hint) for slip, hint in SLIPS.items()]
+        slips += [(_backward(dh_total, dc_next, cache, order=order),
                    f"the four blocks of da are stacked in the order {', '.join(order)}; they must be in the "
                    "order of a's columns, i, f, g, o, for the weight gradients to line up")
                   for order in permutations(ORDER) if order != ORDER]
@@ -227,7 +229,23 @@ def check_lstm_step_backward(lstm_step_backward):
 
 
 # --------------------------------------------------------------------------
-# Exercise 3: the gradient along the belt
+# Exercise 3: the backward pass over a whole sequence, built on the step
+# --------------------------------------------------------------------------
+
+def check_lstm_backward(lstm_backward, step_backward=None):
+    """lstm_backward(dh, caches, step_backward) -> (dx, dh0, dc0, dWx, dWh, db), the LSTM's backward pass.
+
+    dh (N, T, H); caches: the T step caches of lstm.step_forward, caches[t] for step t; step_backward: a
+    step function with Exercise 2's contract (the learner's own lstm_step_backward, or lstm.step_backward).
+    When the result is wrong, the check tells the loop's slips from the step function's. It lives in
+    helpers.exercises.nb06_sequence (this module would be too long), which builds on Exercise 2's check.
+    """
+    from helpers.exercises import nb06_sequence  # imported here: it imports this module
+    return nb06_sequence.check_lstm_backward(lstm_backward, step_backward)
+
+
+# --------------------------------------------------------------------------
+# Exercise 4: the gradient along the belt
 # --------------------------------------------------------------------------
 
 def _cell_slips(dc_T, f):
@@ -292,7 +310,7 @@ def check_cell_gradient(cell_gradient):
 
 
 # --------------------------------------------------------------------------
-# Exercise 4: a forget-gate bias for a memory horizon
+# Exercise 5: a forget-gate bias for a memory horizon
 # --------------------------------------------------------------------------
 
 def _bias_slips(keep, T):
