@@ -6,6 +6,14 @@ keeps state between calls: everything backward needs is in ``cache``.
 
 Shapes: N batch, D input size, H output size, V classes (vocabulary).
 Affine layers also accept a time axis: x (N, T, D) -> out (N, T, H).
+When arguments disagree on a size, the error names both and says when a
+weight looks transposed.
+
+Dtypes, as in helpers.rnn and helpers.lstm: a forward pass computes in
+float32 only if every input is float32, else in float64, and its backward
+returns gradients in the forward's dtype, whatever dtype the upstream
+gradient has. ``activation_forward``'s output is read-only, because its cache
+keeps it for backward: take ``y.copy()`` to edit it.
 """
 import numpy as np
 
@@ -44,20 +52,21 @@ GAMMA = {"tanh": 1.0, "sigmoid": 0.25, "relu": 1.0}
 
 
 def activation_forward(a, activation="tanh"):
-    """y = f(a) for f in {"tanh", "sigmoid", "relu"}. Returns (y, cache)."""
+    """y = f(a) for f in {"tanh", "sigmoid", "relu"}. Returns (y, cache); y is read-only."""
     validate.choice("activation", activation, ACTIVATIONS)
     a = validate.array("a", a)
     f, _ = ACTIVATIONS[activation]
-    y = f(a)
+    y = np.asarray(f(a))  # a 0-d a gives a numpy scalar: make it an array that can be read-only
+    y.flags.writeable = False  # the cache keeps y: editing it would change da
     return y, (a, y, activation)
 
 
 def activation_backward(dy, cache):
-    """da = dy * f'(a). Returns da."""
+    """da = dy * f'(a). Returns da, in the forward's dtype."""
     a, y, activation = cache
     dy = validate.array("dy", dy)
-    validate.shape("dy", dy, y.shape, "(same as the output)")
-    return dy * ACTIVATIONS[activation][1](a, y)
+    validate.shape("dy", dy, y.shape, "(same as y)", match="y from activation_forward")
+    return dy.astype(y.dtype, copy=False) * ACTIVATIONS[activation][1](a, y)
 
 
 # --------------------------------------------------------------------------
@@ -70,22 +79,26 @@ def affine_forward(x, W, b):
 
     x: (N, D) or (N, T, D); W: (D, H); b: (H,). Returns out (..., H) and cache.
     """
-    W = validate.array("W", W, ndim=2, letters="(D, H)")
-    D, H = W.shape
-    b = validate.array("b", b, ndim=1, letters="(H,)")
-    validate.shape("b", b, (H,), "(H,)")
     x = validate.array("x", x)
-    if x.ndim not in (2, 3) or x.shape[-1] != D:
-        raise ValueError(f"x must have shape (N, D) or (N, T, D) with D = {D}, got {x.shape}")
+    if x.ndim not in (2, 3):
+        raise ValueError(f"x must have shape (N, D) or (N, T, D), got {x.shape}")
+    W = validate.array("W", W, ndim=2, letters="(D, H)")
+    b = validate.array("b", b, ndim=1, letters="(H,)")
+    x_letters = "(N, D)" if x.ndim == 2 else "(N, T, D)"
+    validate.agree(("x", x, x_letters), ("b", b, "(H,)"), ("W", W, "(D, H)"))
+    dtype = validate.result_dtype(x, W, b)
+    x, W = x.astype(dtype, copy=False), W.astype(dtype, copy=False)
     out = x @ W + b  # (..., H)
     return out, (x, W)
 
 
 def affine_backward(dout, cache):
-    """Gradients of out = x @ W + b. Returns (dx, dW, db)."""
+    """Gradients of out = x @ W + b. Returns (dx, dW, db), in the forward's dtype."""
     x, W = cache
     dout = validate.array("dout", dout)
-    validate.shape("dout", dout, x.shape[:-1] + (W.shape[1],), "(..., H)")
+    letters = "(N, H)" if x.ndim == 2 else "(N, T, H)"
+    validate.shape("dout", dout, x.shape[:-1] + (W.shape[1],), letters, match="out from affine_forward")
+    dout = dout.astype(x.dtype, copy=False)
     dx = dout @ W.T  # (..., D)
     x2 = x.reshape(-1, W.shape[0])  # (N*T, D)
     d2 = dout.reshape(-1, W.shape[1])  # (N*T, H)
@@ -105,13 +118,16 @@ def embedding_forward(ids, W):
         raise TypeError(f"ids must be an integer array, got dtype {ids.dtype}")
     if ids.size and (ids.min() < 0 or ids.max() >= W.shape[0]):
         raise ValueError(f"ids must lie in [0, V) = [0, {W.shape[0]}), got values from {ids.min()} to {ids.max()}")
-    return W[ids], (ids, W.shape)
+    return W[ids], (ids, W.shape, W.dtype)
 
 
 def embedding_backward(dout, cache):
-    """Returns dW (V, D): rows of dout added into the rows that were looked up."""
-    ids, W_shape = cache
-    dW = np.zeros(W_shape, dtype=dout.dtype)
+    """Returns dW (V, D), in W's dtype: rows of dout added into the rows that were looked up."""
+    ids, W_shape, dtype = cache
+    dout = validate.array("dout", dout)
+    letters = "(N, T, D)" if ids.ndim == 2 else "(ids.shape + (D,))"
+    validate.shape("dout", dout, ids.shape + (W_shape[1],), letters, match="out from embedding_forward")
+    dW = np.zeros(W_shape, dtype=dtype)
     np.add.at(dW, ids.ravel(), dout.reshape(-1, W_shape[1]))
     return dW
 

@@ -12,7 +12,19 @@ One step (gate order i, f, g, o, as in torch.nn.LSTM):
 
 Shapes: x (N, T, D), h0 and c0 (N, H), Wx (D, 4H), Wh (H, 4H), b (4H,).
 These map onto torch.nn.LSTM(batch_first=True) as Wx = weight_ih.T,
-Wh = weight_hh.T, b = bias_ih + bias_hh.
+Wh = weight_hh.T, b = bias_ih + bias_hh. All arguments must agree on every
+size; when they do not, the error names the argument that disagrees with the
+others, the arguments it disagrees with, and says when it looks transposed.
+
+Dtypes: the forward pass computes in float32 only if every input is float32,
+else in float64; the backward pass returns its gradients in the forward's
+dtype, whatever dtype ``dh`` and ``dc`` have (they are cast), as torch does.
+
+What ``forward`` returns is read-only: h and the cache's c, i, f, g, o are
+views of the arrays backward reads, so editing them in place would silently
+change the gradients. Editing raises "ValueError: assignment destination is
+read-only"; take ``h.copy()`` to get an array of your own. (The cache also
+keeps your x, h0 and weights, not copies: change them only after backward.)
 
 ``forward`` and ``backward`` are the step functions in a loop, written for
 speed in four ways that keep the maths the same (tests/test_lstm.py checks
@@ -38,17 +50,31 @@ from helpers import validate
 from helpers.layers import sigmoid
 
 
-def _check_weights(Wx, Wh, b):
+def _check(x_letters, x, h_name, h, c_name, c, Wx, Wh, b):
+    """Validate x (x_letters), the states h and c (N, H) (c may be None) and the weights;
+    cast all to one dtype."""
+    x = validate.array("x", x, ndim=x_letters.count(",") + 1, letters=x_letters)
+    if x.ndim == 3 and x.shape[1] < 1:
+        raise ValueError(f"x must hold at least one time step (T >= 1), got shape {x.shape}")
+    h = validate.array(h_name, h, ndim=2, letters="(N, H)")
+    states = [(h_name, h, "(N, H)")]
+    if c is not None:
+        c = validate.array(c_name, c, ndim=2, letters="(N, H)")
+        states.append((c_name, c, "(N, H)"))
     Wx = validate.array("Wx", Wx, ndim=2, letters="(D, 4H)")
-    D, H4 = Wx.shape
-    if H4 % 4:
-        raise ValueError(f"Wx must have shape (D, 4H): its second size must be a multiple of 4, got {Wx.shape}")
-    H = H4 // 4
     Wh = validate.array("Wh", Wh, ndim=2, letters="(H, 4H)")
-    validate.shape("Wh", Wh, (H, 4 * H), "(H, 4H)")
     b = validate.array("b", b, ndim=1, letters="(4H,)")
-    validate.shape("b", b, (4 * H,), "(4H,)")
-    return Wx, Wh, b, D, H
+    # listed from the likeliest culprit to the most trusted: the states, the input, then the weights
+    validate.agree(*states, ("x", x, x_letters), ("b", b, "(4H,)"), ("Wx", Wx, "(D, 4H)"), ("Wh", Wh, "(H, 4H)"))
+    arrays = [x, h, Wx, Wh, b] + ([] if c is None else [c])
+    dtype = validate.result_dtype(*arrays)
+    x, h, Wx, Wh, b, *c = (v.astype(dtype, copy=False) for v in arrays)
+    return x, h, (c[0] if c else None), Wx, Wh, b, Wh.shape[0]
+
+
+def _read_only(*arrays):
+    for a in arrays:
+        a.flags.writeable = False
 
 
 BLOCK = 16  # backward: time steps whose gate gradients are held at once
@@ -67,12 +93,15 @@ def _activate(a, H):
 
 
 def step_forward(x, h_prev, c_prev, Wx, Wh, b):
-    """One step. x (N, D), h_prev and c_prev (N, H) -> (h_next, c_next, cache)."""
-    Wx, Wh, b, D, H = _check_weights(Wx, Wh, b)
-    x, h_prev = validate.step(x, h_prev, D, H)
-    c_prev = validate.array("c_prev", c_prev, ndim=2, letters="(N, H)")
-    validate.shape("c_prev", c_prev, h_prev.shape, "(N, H)")
+    """One step. x (N, D), h_prev and c_prev (N, H) -> (h_next, c_next, cache).
+
+    h_next and c_next are new arrays of your own; the gates in the cache are read-only.
+    """
+    if c_prev is None:
+        raise TypeError("c_prev must be a numpy array, got None")
+    x, h_prev, c_prev, Wx, Wh, b, H = _check("(N, D)", x, "h_prev", h_prev, "c_prev", c_prev, Wx, Wh, b)
     gates = _activate(x @ Wx + h_prev @ Wh + b, H)  # (N, 4H)
+    gates.flags.writeable = False  # and so are the views i, f, g, o below
     i, f, g, o = (gates[:, k * H:(k + 1) * H] for k in range(4))
     c_next = f * c_prev + i * g
     tc = np.tanh(c_next)
@@ -99,14 +128,20 @@ def _step_da(dh, dc, c_prev, gates, tc, out):
 
 
 def step_backward(dh_next, dc_next, cache):
-    """Backward through one step. Returns (dx, dh_prev, dc_prev, dWx, dWh, db)."""
+    """Backward through one step. Returns (dx, dh_prev, dc_prev, dWx, dWh, db).
+
+    dh_next, dc_next: the whole gradient on h_next and on c_next, this step's own
+    loss included (a loop passes dh[:, t] plus what came back from step t+1).
+    The gradients have the forward's dtype.
+    """
     x, h_prev, c_prev, Wx, Wh, i, f, g, o, tc = cache
     dh_next = validate.array("dh_next", dh_next, ndim=2, letters="(N, H)")
-    validate.shape("dh_next", dh_next, h_prev.shape, "(N, H)")
+    validate.shape("dh_next", dh_next, h_prev.shape, "(N, H)", match="h_next from step_forward")
     dc_next = validate.array("dc_next", dc_next, ndim=2, letters="(N, H)")
-    validate.shape("dc_next", dc_next, h_prev.shape, "(N, H)")
+    validate.shape("dc_next", dc_next, h_prev.shape, "(N, H)", match="c_next from step_forward")
+    dh_next, dc_next = dh_next.astype(i.dtype, copy=False), dc_next.astype(i.dtype, copy=False)
     gates = np.concatenate([i, f, g, o], axis=1)
-    da = np.empty_like(gates, dtype=np.result_type(dh_next, gates))
+    da = np.empty_like(gates)
     dc_prev = _step_da(dh_next, dc_next, c_prev, gates, tc, out=da)
     return da @ Wx.T, da @ Wh.T, dc_prev, x.T @ da, h_prev.T @ da, da.sum(axis=0)
 
@@ -117,14 +152,13 @@ def forward(x, h0, Wx, Wh, b, c0=None):
     c0 (N, H) is the initial cell state (zeros if None). The cache also holds
     the cell states and gate values for every step, as (N, T, H) views:
     cache["c"], cache["i"], cache["f"], cache["g"], cache["o"].
+    h and these views are read-only (backward uses them): take h.copy() to
+    edit it. h is float32 only if every input is float32, else float64.
     """
-    Wx, Wh, b, D, H = _check_weights(Wx, Wh, b)
-    x, h0 = validate.sequence(x, h0, D, H)
+    x, h0, c0, Wx, Wh, b, H = _check("(N, T, D)", x, "h0", h0, "c0", c0, Wx, Wh, b)
     N, T = x.shape[:2]
     if c0 is None:
         c0 = np.zeros_like(h0)
-    c0 = validate.array("c0", c0, ndim=2, letters="(N, H)")
-    validate.shape("c0", c0, (N, H), "(N, H)")
 
     gates = x.transpose(1, 0, 2) @ Wx  # (T, N, 4H): the input part of every step, in one product
     gates += b
@@ -142,6 +176,7 @@ def forward(x, h0, Wx, Wh, b, c0=None):
     def batch_first(a):
         return a.transpose(1, 0, 2)
 
+    _read_only(gates, hs, cs)  # backward reads them; views taken from here on are read-only too
     h = batch_first(hs[1:])
     cache = dict(x=x, h0=h0, c0=c0, Wx=Wx, Wh=Wh, gates=gates, hs=hs, cs=cs, h=h, c=batch_first(cs[1:]),
                  **{name: batch_first(gates[..., k * H:(k + 1) * H]) for k, name in enumerate("ifgo")})
@@ -153,17 +188,20 @@ def backward(dh, cache, dc=None):
 
     dh (N, T, H): upstream gradient on every hidden state; dc (optional,
     (N, T, H)): upstream gradient on every cell state.
-    Returns (dx, dh0, dWx, dWh, db, dc0).
+    Returns (dx, dh0, dWx, dWh, db, dc0), in the forward's dtype (float32 if
+    the forward ran in float32, even when dh is float64).
     """
     x, Wx, Wh, gates, hs, cs, h = (cache[k] for k in ("x", "Wx", "Wh", "gates", "hs", "cs", "h"))
+    dtype = gates.dtype
     dh = validate.array("dh", dh, ndim=3, letters="(N, T, H)")
-    validate.shape("dh", dh, h.shape, "(N, T, H)")
+    validate.shape("dh", dh, h.shape, "(N, T, H)", match="h from forward")
+    dh = dh.astype(dtype, copy=False)
     if dc is not None:
         dc = validate.array("dc", dc, ndim=3, letters="(N, T, H)")
-        validate.shape("dc", dc, h.shape, "(N, T, H)")
+        validate.shape("dc", dc, h.shape, "(N, T, H)", match="c from forward")
+        dc = dc.astype(dtype, copy=False)
     N, T, H = h.shape
     D = x.shape[2]
-    dtype = np.result_type(dh, gates)
     xs = x.transpose(1, 0, 2)  # (T, N, D)
 
     dx = np.empty((T, N, D), dtype)

@@ -245,7 +245,7 @@ def test_exercises_carry_nbgrader_metadata(path, student):
                                                    "schema_version": 3, "solution": True, "task": False}
             region = answer.source.split(make_student.BEGIN_SOLUTION)[1].split(make_student.END_SOLUTION)[0]
             assert "YOUR CODE HERE" in region and "raise NotImplementedError" in region
-        else:  # answer = ... and 04's function with a bug: nbgrader would replace the whole cell by its stub
+        else:  # answer = ... starters: nbgrader would replace the whole cell by its stub
             assert "nbgrader" not in answer.metadata
         ids += [answer.metadata.get("nbgrader", {}).get("grade_id")]
     ids = [i for i in ids if i]
