@@ -8,7 +8,7 @@ where a name comes from::
 
 Layers and training:  layers, rnn, lstm, gradcheck, optim, lm
 Data and text:        data, text, corpus, ngram
-Notebook topics:      ffn (01), stepper (03), bptt (04), gradients (05),
+Notebook topics:      ffn and ffn_views (01), stepper (03), bptt (04), gradients (05),
                       lstm_lab (06), autocomplete (07)
 Pictures and widgets: notation, plots, diagrams, widgets, and the experiments'
                       drawings gradient_views (05), autocomplete_views (07)

@@ -12,10 +12,10 @@ Shapes: N examples, D input size, H hidden size, V classes.
 Built from ``helpers.layers``; training is plain full-batch gradient descent
 (p <- p - lr * dp), so the learning rate is the only optimizer knob.
 
-The notebook's experiment calls ``train`` on ``spiral`` data and draws the
-loss curve; ``verdict`` turns a loss curve into one readable line.
-``char_windows`` builds the "fixed window of characters" inputs that show
-why a feed-forward net has no memory beyond its window.
+The notebook's experiment, ``helpers.ffn_views.SpiralLab``, calls ``train`` on
+``spiral`` data and draws what it learned; ``verdict`` turns a loss curve into
+one readable line. ``char_windows`` builds the "fixed window of characters"
+inputs that show why a feed-forward net has no memory beyond its window.
 """
 import numpy as np
 

@@ -1,9 +1,15 @@
-"""helpers.ffn: the toy task, the two-layer net's gradients, training, verdicts, char windows."""
+"""helpers.ffn: the toy task, the two-layer net's gradients, training, verdicts, char windows, and the lab's figure."""
+import io
+
+import ipywidgets as W
+import matplotlib
 import numpy as np
 import pytest
 import torch
+from matplotlib.figure import Figure
+from PIL import Image
 
-from helpers import ffn, gradcheck
+from helpers import ffn, ffn_views, gradcheck, plots, widgets
 
 
 def problem(seed=0, N_per=20, H=7):
@@ -193,3 +199,140 @@ def test_char_helpers_reject_bad_input():
         ffn.char_windows(["ab"], 0, vocab)
     with pytest.raises(TypeError, match="vocab must be a helpers.data.Vocab"):
         ffn.char_windows(["ab"], 1, {"a": 0})
+
+
+# --------------------------------------------------------------------------
+# Pictures and the learning-rate / hidden-size lab (notebook 01's widget)
+# --------------------------------------------------------------------------
+
+def lab(steps=60):
+    X, labels = ffn.spiral(20, 3, np.random.default_rng(0))
+    return ffn_views.SpiralLab(X, labels, steps=steps, n_grid=24)
+
+
+def test_predicted_classes_is_the_argmax_on_the_grid():
+    X, labels, params = problem(seed=6)
+    classes = ffn_views.predicted_classes(params, n_grid=5)
+    assert classes.shape == (5, 5) and classes.dtype.kind == "i"
+    g = np.linspace(-ffn_views.PLANE, ffn_views.PLANE, 5)
+    for i, j in [(0, 0), (0, 4), (4, 0), (2, 3)]:  # row i: height x_2 = g[i]; column j: x_1 = g[j]
+        point = np.array([[g[j], g[i]]])
+        assert classes[i, j] == np.argmax(ffn.predict_proba(params, point))
+    with pytest.raises(ValueError, match="n_grid must be >= 2"):
+        ffn_views.predicted_classes(params, n_grid=1)
+
+
+def test_plot_points_and_regions_draw_one_colour_and_marker_per_class():
+    X, labels, params = problem(seed=7)
+    fig = Figure()
+    ax = fig.subplots()
+    image = ffn_views.plot_regions(ax, params, X, labels, n_grid=10)
+    assert image.get_array().shape == (10, 10)
+    colours = [tuple(c.get_facecolor()[0]) for c in ax.collections]
+    assert len(ax.collections) == 3 and len(set(colours)) == 3
+    vermillion = matplotlib.colors.to_rgba(plots.PALETTE["vermillion"])
+    assert vermillion not in colours, "orange and vermillion in one picture are hard to tell apart"
+    with pytest.raises(ValueError, match="labels must lie in"):
+        ffn_views.plot_points(ax, np.zeros((9, 2)), np.arange(9))
+    with pytest.raises(ValueError, match=r"x must have shape \(N, 2\)"):
+        ffn_views.plot_points(ax, np.zeros((3, 3)), np.zeros(3, int))
+
+
+def test_lab_runs_each_setting_once_and_as_train_does():
+    L = lab()
+    first = L.run(0.5, 4)
+    assert L.run(0.5, 4) is first, "a setting seen before is recalled, not retrained"
+    params, losses = ffn.train(L.x, L.labels, 4, 0.5, L.steps, np.random.default_rng(L.seed))
+    np.testing.assert_array_equal(first[1], losses)
+    L.cache_clear()
+    assert L.run(0.5, 4) is not first
+    small = ffn_views.SpiralLab(L.x, L.labels, steps=5, keep=2)
+    a = small.run(0.1, 2)
+    small.run(0.2, 2), small.run(0.3, 2)  # the oldest of three is forgotten
+    assert small.run(0.1, 2) is not a and len(small._runs) == 2
+
+
+def test_lab_draws_a_run_and_says_how_it_ended():
+    L = lab()
+    fig = widgets.agg_figure((8, 3.8))
+    parts = L.setup(fig)
+    text = L.draw(parts, 1.0, 8)
+    losses = L.run(1.0, 8)[1]
+    assert text.startswith(ffn.verdict(losses, L.steps)) and "of the training points right" in text
+    x_data, y_data = parts["loss"].get_data()
+    np.testing.assert_array_equal(y_data, losses)
+    assert parts["regions"].get_visible() and parts["regions"].get_array().shape == (24, 24)
+    assert not parts["note"].get_visible() and len(parts["blowup"].get_xdata()) == 0
+    assert parts["title_loss"].get_text() == "lr = 1, H = 8"
+    assert parts["title_regions"].get_text().startswith("the net's classes: ")
+    fig.canvas.draw()
+
+
+def test_lab_marks_a_divergence_where_it_happened():
+    L = lab()
+    parts = L.setup(widgets.agg_figure((8, 3.8)))
+    text = L.draw(parts, 100.0, 32)
+    losses = L.run(100.0, 32)[1]
+    last = len(losses) - 1
+    assert last < L.steps and "diverged" in text
+    assert parts["note"].get_visible() and f"blew up at step {last}" in parts["note"].get_text()
+    assert list(parts["blowup"].get_xdata()) == [last] and parts["note"].xy[0] == last
+    assert ffn_views.LOSS_RANGE[0] <= parts["blowup"].get_ydata()[0] <= ffn_views.LOSS_RANGE[1]  # on the axis, not off it
+    assert not parts["regions"].get_visible() and "diverged" in parts["title_regions"].get_text()
+    L.draw(parts, 0.5, 8)  # and back: the marks go away
+    assert not parts["note"].get_visible() and parts["regions"].get_visible()
+
+
+def test_lab_regions_alone_on_subfigures():
+    L = lab()
+    fig = Figure(figsize=(8, 2.4))
+    for panel, H in zip(fig.subfigures(1, 2), [1, 6]):
+        parts = L.setup(panel, panels=["regions"])
+        assert set(parts) == {"regions", "points", "title_regions"}
+        L.draw(parts, 2.0, H)
+        assert parts["title_regions"].get_text().startswith(f"H = {H}: ")
+    assert len(fig.axes) == 2
+
+
+@pytest.mark.parametrize("lr, H", [(1e-3, 1), (100.0, 64), (1e-3, 64), (100.0, 1)])
+def test_lab_in_an_experiment_at_the_sliders_ends(lr, H):
+    L = lab()
+    exp = widgets.Experiment({"lr": W.FloatLogSlider(value=lr, base=10, min=-3, max=2),
+                              "H": W.IntSlider(value=H, min=1, max=64)}, L.draw, setup=L.setup, figsize=(8, 3.8))
+    assert "⚠" not in exp.verdict.value and ("final loss" in exp.verdict.value or "diverged" in exp.verdict.value)
+
+
+def test_lab_updates_look_like_a_full_redraw():
+    def pixels(png):
+        return np.asarray(Image.open(io.BytesIO(bytes(png))).convert("RGBA"))
+
+    L = lab()
+    exp = widgets.Experiment({"lr": W.FloatLogSlider(value=0.5, base=10, min=-3, max=2),
+                              "H": W.IntSlider(value=8, min=1, max=64)}, L.draw, setup=L.setup, figsize=(8, 3.8))
+    for lr in (100.0, 0.5, 2.0):  # diverged, then back
+        exp.controls["lr"].value = lr
+        shown = pixels(exp.image.value)
+        exp._background = None
+        assert np.array_equal(shown, pixels(exp.render_png()))
+
+
+@pytest.mark.parametrize("lr, H, match", [(0.0, 8, "lr must be > 0"), (-1.0, 8, "lr must be > 0"),
+                                          (1e5, 8, "lr must be <= 10000"), (0.5, 0, "H must be >= 1"),
+                                          (0.5, 5000, "H must be <= 1000")])
+def test_lab_extreme_values_give_a_readable_error(lr, H, match):
+    L = lab()
+    parts = L.setup(widgets.agg_figure((8, 3.8)))
+    with pytest.raises(ValueError, match=match):
+        L.draw(parts, lr, H)
+    exp = widgets.Experiment({"lr": W.FloatText(value=lr), "H": W.IntText(value=H)}, L.draw, setup=L.setup)
+    assert "⚠" in exp.verdict.value and match.split()[0] in exp.verdict.value
+
+
+def test_lab_rejects_bad_setup_arguments():
+    L = lab()
+    with pytest.raises(ValueError, match="panels must name 'loss' and/or 'regions'"):
+        L.setup(widgets.agg_figure((4, 3)), panels=["loss", "curves"])
+    with pytest.raises(ValueError, match="steps must be >= 1"):
+        ffn_views.SpiralLab(L.x, L.labels, steps=0)
+    with pytest.raises(ValueError, match=r"x must have shape \(N, 2\)"):
+        ffn_views.SpiralLab(np.zeros((4, 3)), np.zeros(4, int))

@@ -101,3 +101,20 @@ def test_navigation_and_contents_are_current():
     out = subprocess.run([sys.executable, str(ROOT / "notebooks" / "make_notebooks.py"), "--check"],
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+WIDGET_CELL_LINES = 20  # "about 15 lines", like an ipywidgets.interact call and its controls
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS[1:], ids=lambda p: p.name)
+def test_widget_cells_are_thin(path):
+    """A widget cell reads in seconds: controls and one tested drawing function from the topic's module.
+    Figure plumbing (setup, set_data, limits, blitting parts) lives in helpers, where it is tested."""
+    for cell in load(path).cells:
+        if cell.cell_type != "code" or "Experiment(" not in cell.source:
+            continue
+        lines = [ln for ln in cell.source.splitlines() if ln.strip() and not ln.strip().startswith("#")]
+        assert len(lines) <= WIDGET_CELL_LINES, (f"a widget cell of {len(lines)} lines (at most {WIDGET_CELL_LINES}): "
+                                                 f"move its drawing into the topic's helpers module:\n{cell.source[:300]}")
+        assert not re.search(r"^\s*def (setup|draw)\w*\(", cell.source, re.M), \
+            "the widget cell defines its own setup/draw: they belong in the topic's helpers module, with a test"

@@ -2,8 +2,11 @@
 
 Each check runs the learner's function on small random cases, compares with
 the reference and, when it differs, tests for the usual slips (a missing
-transpose, a forgotten average, 1 - tanh(h)^2 instead of 1 - h^2, a forward
-difference) so the hint can name the slip. Checks never raise.
+transpose, a forgotten average, 1 - tanh(h)^2 instead of 1 - h^2, only the
+diagonal of the softmax's Jacobian, the derivative of log p for that of p, a
+forward difference) so the hint can name the slip. Checks never raise; the
+reference answers are private (``_name``): a learner's tab completion does not
+offer them, and the checks refuse them (helpers.exercises.core.call).
 """
 import functools
 
@@ -41,7 +44,7 @@ def _unpack(out, names):
 AFFINE_CASES = [(4, 3, 5, 11), (2, 6, 3, 21)]  # (N, D, H, seed): three different sizes, so a transpose shows
 
 
-def affine_backward_reference(dout, x, W):
+def _affine_backward_reference(dout, x, W):
     """out = x @ W + b, x (N, D), W (D, H), dout (N, H) -> dx (N, D), dW (D, H), db (H,)."""
     return dout @ W.T, x.T @ dout, dout.sum(axis=0)
 
@@ -78,7 +81,7 @@ def check_affine_backward(fn):
         if err is not None:
             return err
         dx, dW, db = out
-        want = affine_backward_reference(dout, x, W)
+        want = _affine_backward_reference(dout, x, W)
         shapes, wanted = [np.shape(v) for v in out], [w.shape for w in want]
         if shapes != wanted and sorted(shapes) == sorted(wanted):
             return failed("the three gradients are there, in another order: return them in the order (dx, dW, db)")
@@ -102,7 +105,7 @@ def check_affine_backward(fn):
 # --------------------------------------------------------------------------
 
 
-def tanh_backward_reference(dh, h):
+def _tanh_backward_reference(dh, h):
     """h = tanh(a); dh, h (N, H) -> da (N, H)."""
     return dh * (1.0 - h * h)
 
@@ -123,7 +126,7 @@ def check_tanh_backward(fn):
         if _is_array(da) and np.shape(da) in {(shape[1],), (shape[0],), ()}:
             return failed(f"da has shape {np.shape(da)}: it has one entry per example and per unit, the shape of h "
                           f"{shape}, so do not sum")
-        want = tanh_backward_reference(dh, h)
+        want = _tanh_backward_reference(dh, h)
         bad = diagnose(da, [
             (1.0 - h * h, "you returned the local slope alone; multiply it by the upstream gradient dh (chain rule)"),
             (dh * (1.0 - np.tanh(h) ** 2), "h is already tanh(a): do not apply tanh to it again"),
@@ -142,14 +145,40 @@ def check_tanh_backward(fn):
 
 
 # --------------------------------------------------------------------------
-# Exercise 3: softmax cross-entropy and its gradient
+# Exercise 3: the softmax cross-entropy gradient, derived in three steps
+# (the checks live in helpers.exercises.nb01_softmax: this module would be too long)
+# --------------------------------------------------------------------------
+
+@_never_raise
+def check_softmax_jacobian(fn):
+    """Exercise 3a: softmax_jacobian(p) for one row p (V,) -> (V, V)."""
+    from helpers.exercises import nb01_softmax  # imported here: it imports this module
+    return nb01_softmax.check_softmax_jacobian(fn)
+
+
+@_never_raise
+def check_cross_entropy_dp(fn):
+    """Exercise 3b: cross_entropy_dp(p, labels) -> dL/dp (N, V)."""
+    from helpers.exercises import nb01_softmax
+    return nb01_softmax.check_cross_entropy_dp(fn)
+
+
+@_never_raise
+def check_softmax_backward(fn):
+    """Exercise 3c: softmax_backward(dp, p) -> dL/dy (N, V) for any upstream dp."""
+    from helpers.exercises import nb01_softmax
+    return nb01_softmax.check_softmax_backward(fn)
+
+
+# --------------------------------------------------------------------------
+# Exercise 4: softmax cross-entropy and its gradient, fast and stable
 # --------------------------------------------------------------------------
 
 # (N, V, seed): N != V, labels repeat and are not sorted
 SCE_CASES = [(5, 4, 13), (3, 6, 23)]
 
 
-def softmax_cross_entropy_reference(y, labels):
+def _softmax_cross_entropy_reference(y, labels):
     """y (N, V) scores, labels (N,) ints -> (L, dy): mean loss and dL/dy (N, V)."""
     return layers.softmax_cross_entropy(y, labels)
 
@@ -186,7 +215,7 @@ def _dy_slip(dy, y, labels):
     """A failed Result naming a typical slip in dy, or None."""
     N = len(labels)
     p = layers.softmax(y, axis=1)
-    want = softmax_cross_entropy_reference(y, labels)[1]
+    want = _softmax_cross_entropy_reference(y, labels)[1]
     columns = p.copy()
     columns[:, labels] -= 1.0
     bad = diagnose(dy, [
@@ -221,7 +250,7 @@ def check_softmax_cross_entropy(fn):
         if bad is not None:
             return bad
         big = y + 1000.0  # same softmax, but exp(1000) overflows unless the row max is subtracted
-        L_want, dy_want = softmax_cross_entropy_reference(y, labels)
+        L_want, dy_want = _softmax_cross_entropy_reference(y, labels)
         out, err = call(fn, "softmax_cross_entropy", big, labels.copy())
         if err is not None:
             return err
@@ -234,11 +263,11 @@ def check_softmax_cross_entropy(fn):
 
 
 # --------------------------------------------------------------------------
-# Exercise 4: a numerical gradient
+# Exercise 5: central differences (a numerical gradient of one's own)
 # --------------------------------------------------------------------------
 
 
-def numerical_gradient_reference(f, x, h=1e-5):
+def _central_differences_reference(f, x, h=1e-5):
     """Central differences of a scalar function f at x (any shape) -> array like x."""
     grad = np.zeros_like(x)
     for i in np.ndindex(x.shape):
@@ -253,7 +282,7 @@ def numerical_gradient_reference(f, x, h=1e-5):
 
 
 @_never_raise
-def check_numerical_gradient(fn):
+def check_central_differences(fn):
     """fn(f, x, h=1e-5) -> central-difference gradient of the scalar f at x."""
     rng = np.random.default_rng(14)
     x, C, h = rng.standard_normal((3, 4)), rng.standard_normal((3, 4)), 1e-5
@@ -265,7 +294,7 @@ def check_numerical_gradient(fn):
         return float(np.sum(z ** 3) + np.sum(np.sin(z)) + 0.5 * np.sum(z * C) ** 2)
 
     exact = 3 * x0 ** 2 + np.cos(x0) + np.sum(x0 * C) * C
-    grad, err = call(fn, "numerical_gradient", f, x, h)
+    grad, err = call(fn, "central_differences", f, x, h)
     if err is not None:
         return err
     if np.shape(x) != x0.shape or not np.allclose(x, x0, rtol=0, atol=1e-12):  # rounding (+h, -2h, +h) is fine
