@@ -50,12 +50,12 @@ test: $(VENV)/.test
 	$(BIN)/python -m pytest
 
 notebooks: $(VENV)/.test
-	$(BIN)/python notebooks/make_notebooks.py $(ONLY)
+	$(BIN)/python tools/make_notebooks.py $(ONLY)
 
 # Redraw figures/, then embed them into the notebooks that show them (no re-execution).
 figures: $(VENV)/.test
 	$(BIN)/python figures/make_figures.py
-	$(BIN)/python notebooks/make_notebooks.py --no-execute
+	$(BIN)/python tools/make_notebooks.py --no-execute
 
 # Classroom app mode: one notebook, code hidden, widgets live. The "course" template
 # (share/jupyter/voila/templates/course) leaves out navigation, exercises and solutions,
@@ -74,11 +74,11 @@ $(VENV)/.site: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.course
 
 site: $(VENV)/.site
-	$(BIN)/python notebooks/make_site.py --out build/site
+	$(BIN)/python tools/make_site.py --out build/site
 
 # The student edition: the notebooks without their solution cells, in student/
 student: $(VENV)/.course
-	$(BIN)/python notebooks/make_student.py --out student
+	$(BIN)/python tools/make_student.py --out student
 
 bench: $(VENV)/.test
 	$(BIN)/python benchmarks/run.py
@@ -86,7 +86,7 @@ bench: $(VENV)/.test
 clean:
 	rm -rf $(VENV) build *.egg-info
 
-# Grade a class (notebooks/make_grade.py): one folder per student in SUBMISSIONS, each holding
+# Grade a class (tools/make_grade.py): one folder per student in SUBMISSIONS, each holding
 # the student's notebooks. Each notebook runs in a fresh kernel, offline, from a temporary copy,
 # within TIMEOUT seconds (a cell longer than CELL_TIMEOUT is interrupted and the notebook goes on);
 # writes OUT/gradebook.csv, OUT/feedback/<student>.html and OUT/executed/. Needs no nbgrader.
@@ -99,4 +99,4 @@ JOBS         ?= 1
 NOTEBOOKS    ?=
 grade: $(if $(SUBMISSIONS),$(VENV)/.course)
 	@test -n "$(SUBMISSIONS)" || { echo "make grade needs SUBMISSIONS=dir: a folder with one folder per student, holding their notebooks"; exit 2; }
-	$(BIN)/python notebooks/make_grade.py "$(SUBMISSIONS)" --out "$(OUT)" --timeout $(TIMEOUT) --cell-timeout $(CELL_TIMEOUT) --jobs $(JOBS) $(if $(NOTEBOOKS),--notebooks $(NOTEBOOKS))
+	$(BIN)/python tools/make_grade.py "$(SUBMISSIONS)" --out "$(OUT)" --timeout $(TIMEOUT) --cell-timeout $(CELL_TIMEOUT) --jobs $(JOBS) $(if $(NOTEBOOKS),--notebooks $(NOTEBOOKS))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nbformat
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "notebooks"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 import make_notebooks  # noqa: E402  (the course's own way to run a notebook)
 
 PROBE = r'''

@@ -1,4 +1,4 @@
-"""Grading a class: `make grade` (notebooks/make_grade.py) and nbgrader, on the same sample class.
+"""Grading a class: `make grade` (tools/make_grade.py) and nbgrader, on the same sample class.
 
 The sample class is built from the student edition of notebooks 00 and 03
 (two notebooks keep the run short; every notebook is graded the same way):
@@ -35,7 +35,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
-sys.path.insert(0, str(NOTEBOOKS))
+sys.path.insert(0, str(ROOT / "tools"))
 import make_grade  # noqa: E402
 import make_student  # noqa: E402
 from helpers import progress  # noqa: E402
@@ -158,7 +158,7 @@ def graded(edition, tmp_path_factory):
     write_class(submissions, student_edition(edition))
     before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in submissions.rglob("*.ipynb")}
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, str(NOTEBOOKS / "make_grade.py"), str(submissions), "--out", str(out),
+    proc = subprocess.run([sys.executable, str(ROOT / "tools" / "make_grade.py"), str(submissions), "--out", str(out),
                            "--timeout", str(TIMEOUT), "--cell-timeout", str(CELL_TIMEOUT), "--jobs", "2"],
                           capture_output=True, text=True, timeout=600)
     seconds = time.perf_counter() - start
@@ -407,7 +407,7 @@ def test_a_notebook_is_recognised_by_its_grade_ids(tmp_path):
 
 
 def test_command_line_reports_bad_input(tmp_path):
-    proc = subprocess.run([sys.executable, str(NOTEBOOKS / "make_grade.py"), str(tmp_path / "nope")],
+    proc = subprocess.run([sys.executable, str(ROOT / "tools" / "make_grade.py"), str(tmp_path / "nope")],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "make grade: no folder" in proc.stderr
 

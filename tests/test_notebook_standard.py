@@ -1,4 +1,4 @@
-"""Every notebook follows the course skeleton (COURSE.md, notebooks/AUTHORING.md).
+"""Every notebook follows the course skeleton (COURSE.md, tools/AUTHORING.md).
 
 These read the committed .ipynb files; whether their outputs are what a fresh
 run produces is nbval's job (the same `make test` run).
@@ -98,7 +98,7 @@ def test_navigation_and_contents_are_current():
     import subprocess
     import sys
 
-    out = subprocess.run([sys.executable, str(ROOT / "notebooks" / "make_notebooks.py"), "--check"],
+    out = subprocess.run([sys.executable, str(ROOT / "tools" / "make_notebooks.py"), "--check"],
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
 

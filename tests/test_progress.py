@@ -163,7 +163,7 @@ def test_notebook_00_shows_the_table_of_the_saved_notebooks():
     cells = [c for c in nb.cells if c.cell_type == "code" and "progress.table()" in c.source]
     assert len(cells) == 1, "notebook 00 needs one cell showing progress.table()"
     shown = cells[0].outputs[0]["data"]["text/markdown"]
-    assert shown == progress.table_markdown(NOTEBOOKS), "run `python notebooks/make_notebooks.py 00`"
+    assert shown == progress.table_markdown(NOTEBOOKS), "run `python tools/make_notebooks.py 00`"
     heading = [c for c in nb.cells if c.cell_type == "markdown" and "See your progress" in c.source]
     assert heading and "no server" in heading[0].source
 
@@ -172,7 +172,7 @@ def test_a_learner_session_end_to_end(tmp_path):
     """Run a student-edition notebook with right answers, save it: the table shows ✅ for each exercise."""
     from nbclient import NotebookClient
 
-    sys.path.insert(0, str(NOTEBOOKS))
+    sys.path.insert(0, str(ROOT / "tools"))
     sys.path.insert(0, str(ROOT / "tests"))
     import make_student
     from test_grade import right_answers

@@ -23,7 +23,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
-sys.path.insert(0, str(NOTEBOOKS))
+sys.path.insert(0, str(ROOT / "tools"))
 import make_site  # noqa: E402
 
 EXTERNAL = ("http", "https", "mailto", "data", "javascript", "tel", "ftp")

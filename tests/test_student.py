@@ -27,7 +27,7 @@ from helpers.exercises import core
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
-sys.path.insert(0, str(NOTEBOOKS))
+sys.path.insert(0, str(ROOT / "tools"))
 import make_student  # noqa: E402
 
 PATHS = make_student.notebooks(NOTEBOOKS)

@@ -1,4 +1,4 @@
-"""Run by tests/conftest.py and notebooks/conftest.py before any test starts.
+"""Run by conftest.py (the repository root) and tests/conftest.py before any test starts.
 
 Every process the tests start (nbval's kernels, JupyterLab, Voila) inherits
 this environment: the network guard (sitecustomize.py beside this file) on

@@ -1,7 +1,7 @@
 """Build the course as a static HTML site with Jupyter Book 1 (offline).
 
-    python notebooks/make_site.py                  # -> build/site/_build/html (what `make site` runs)
-    python notebooks/make_site.py --out DIR
+    python tools/make_site.py                  # -> build/site/_build/html (what `make site` runs)
+    python tools/make_site.py --out DIR
 
 The notebooks are shown with their stored outputs; nothing is re-executed.
 The site is built from a staged copy (DIR/src), laid out like the repository
@@ -33,9 +33,10 @@ from pathlib import Path
 
 import nbformat
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-sys.path.insert(0, str(HERE))
+TOOLS = Path(__file__).resolve().parent  # the course's build tools
+ROOT = TOOLS.parent
+NOTEBOOKS = ROOT / "notebooks"
+sys.path.insert(0, str(TOOLS))
 import make_notebooks  # noqa: E402  (titles, summaries, contents table)
 
 TITLE = "Recurrent neural networks from scratch"
@@ -188,7 +189,7 @@ def copy_mathjax(dest):
     shutil.copytree(Path(jupyter_server_mathjax.__file__).parent / "static", dest)
 
 
-def stage(src, folder=HERE):
+def stage(src, folder=NOTEBOOKS):
     """Write the staged book into ``src``; return the notebook paths it holds."""
     if src.exists():
         shutil.rmtree(src)
@@ -215,7 +216,7 @@ def stage(src, folder=HERE):
     return paths
 
 
-def build(out, folder=HERE, quiet=False):
+def build(out, folder=NOTEBOOKS, quiet=False):
     """Stage and build the site under ``out``; return the HTML folder."""
     out = Path(out).resolve()
     src = out / "src"

@@ -1,9 +1,9 @@
 """Regenerate the course notebooks: navigation, contents, execution, clean-up.
 
-    python notebooks/make_notebooks.py            # all notebooks
-    python notebooks/make_notebooks.py 05 06      # just these (by number)
-    python notebooks/make_notebooks.py --check    # fail if nav/contents are stale
-    python notebooks/make_notebooks.py --no-execute
+    python tools/make_notebooks.py            # all notebooks
+    python tools/make_notebooks.py 05 06      # just these (by number)
+    python tools/make_notebooks.py --check    # fail if nav/contents are stale
+    python tools/make_notebooks.py --no-execute
 
 What it does to every notebook NN-*.ipynb:
 1. writes the navigation cells (tag "nav") at the top and bottom, and the
@@ -36,8 +36,9 @@ import nbformat
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
+TOOLS = Path(__file__).resolve().parent  # the course's build tools
+ROOT = TOOLS.parent
+NOTEBOOKS = ROOT / "notebooks"
 README = ROOT / "README.md"
 FIGURES = ROOT / "figures"
 FIGURE_LINK = re.compile(r"(!\[[^\]]*\]\()(?:\.\./figures/|attachment:)([\w.-]+\.png)(\))")
@@ -45,7 +46,7 @@ BEGIN, END = "<!-- contents:begin -->", "<!-- contents:end -->"
 
 
 def notebooks():
-    return sorted(HERE.glob("[0-9][0-9]-*.ipynb"))
+    return sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
 
 
 def title(nb):
@@ -178,7 +179,7 @@ def execute(nb, path):
     # The kernel's own stderr only carries ipykernel's notice about local TCP; cell errors
     # and a dead kernel still raise here.
     NotebookClient(nb, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(HERE)}}).execute(stderr=subprocess.DEVNULL)
+                   resources={"metadata": {"path": str(NOTEBOOKS)}}).execute(stderr=subprocess.DEVNULL)
     return time.perf_counter() - start
 
 

@@ -1,8 +1,8 @@
 """Write the student edition, the one a teacher hands out for marks, and refresh the teacher's guide.
 
-    python notebooks/make_student.py               # -> student/ (what `make student` runs)
-    python notebooks/make_student.py --out DIR
-    python notebooks/make_student.py --guide       # re-execute notebooks/teachers-guide.ipynb
+    python tools/make_student.py               # -> student/ (what `make student` runs)
+    python tools/make_student.py --out DIR
+    python tools/make_student.py --guide       # re-execute notebooks/teachers-guide.ipynb
 
 Every notebook NN-*.ipynb is copied, and in the copy:
 
@@ -31,7 +31,7 @@ The teacher's guide (notebooks/teachers-guide.ipynb) is not copied: it is for
 teachers only. The notebooks carry their figures as cell attachments, so the
 folder stands on its own (with the ``helpers`` package installed): `make lab
 NBDIR=student` opens it, a teacher can publish it as it is, and nbgrader can
-use it as an assignment's source. `make grade` (notebooks/make_grade.py)
+use it as an assignment's source. `make grade` (tools/make_grade.py)
 grades submissions against it. tests/test_student.py checks and executes the
 result, tests/test_grade.py grades a class of sample submissions with it (and
 with nbgrader), tests/browser/test_readme_commands.py looks at it in JupyterLab.
@@ -44,9 +44,10 @@ from pathlib import Path
 
 import nbformat
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-GUIDE = HERE / "teachers-guide.ipynb"
+TOOLS = Path(__file__).resolve().parent  # the course's build tools
+ROOT = TOOLS.parent
+NOTEBOOKS = ROOT / "notebooks"
+GUIDE = NOTEBOOKS / "teachers-guide.ipynb"
 
 sys.path.insert(0, str(ROOT))  # helpers, when run from a checkout without `pip install -e .`
 from helpers import progress  # noqa: E402
@@ -86,7 +87,7 @@ the next time it is generated.)
 """
 
 
-def notebooks(folder=HERE):
+def notebooks(folder=NOTEBOOKS):
     return sorted(Path(folder).glob("[0-9][0-9]-*.ipynb"))
 
 
@@ -257,7 +258,7 @@ def student_version(nb, name="notebook"):
     return with_nbgrader(nb)
 
 
-def write_student(out, folder=HERE):
+def write_student(out, folder=NOTEBOOKS):
     """Write the student edition of every notebook in ``folder`` into ``out``; return the paths."""
     out, folder = Path(out), Path(folder)
     if not folder.is_dir():
@@ -281,7 +282,7 @@ def write_student(out, folder=HERE):
 
 def refresh_guide(path=GUIDE):
     """Re-execute the teacher's guide (its lesson plan is computed from the notebooks' headings)."""
-    sys.path.insert(0, str(HERE))
+    sys.path.insert(0, str(TOOLS))
     import make_notebooks
 
     path = Path(path)
@@ -307,9 +308,9 @@ def main(argv=None):
         print(f"make student: {err}", file=sys.stderr)
         return 1
     if not written:
-        print(f"No notebooks NN-*.ipynb in {HERE}")
+        print(f"No notebooks NN-*.ipynb in {NOTEBOOKS}")
         return 1
-    removed = sum(sum(bool(set(DROPPED_TAGS) & set(tags(c))) for c in nbformat.read(HERE / p.name, as_version=4).cells)
+    removed = sum(sum(bool(set(DROPPED_TAGS) & set(tags(c))) for c in nbformat.read(NOTEBOOKS / p.name, as_version=4).cells)
                   for p in written)
     graded = sum(len(progress.exercises(nbformat.read(p, as_version=4))) for p in written)
     print(f"Wrote {len(written)} notebooks to {args.out}: {removed} solution and full-edition cells removed, "

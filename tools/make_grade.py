@@ -1,6 +1,6 @@
 """Grade a class: run each submitted notebook, write a gradebook and one feedback page per student.
 
-    python notebooks/make_grade.py SUBMISSIONS [--out build/grade] [--timeout 180] [--cell-timeout 60]
+    python tools/make_grade.py SUBMISSIONS [--out build/grade] [--timeout 180] [--cell-timeout 60]
                                    [--jobs 1] [--notebooks 00 03]
     make grade SUBMISSIONS=dir [OUT=build/grade] [TIMEOUT=180] [CELL_TIMEOUT=60] [JOBS=1] [NOTEBOOKS="00 03"]
 
@@ -54,10 +54,11 @@ from pathlib import Path
 
 import nbformat
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
+TOOLS = Path(__file__).resolve().parent  # the course's build tools
+ROOT = TOOLS.parent
+NOTEBOOKS = ROOT / "notebooks"
 GUARD = ROOT / "tests" / "offline"  # sitecustomize.py: network calls raise inside the kernels
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(TOOLS))
 sys.path.insert(0, str(ROOT))
 import make_student  # noqa: E402
 from helpers import progress  # noqa: E402
@@ -75,7 +76,7 @@ class GradeError(ValueError):
 # ----------------------------------------------------------------- the edition
 
 
-def editions(folder=HERE):
+def editions(folder=NOTEBOOKS):
     """{"03": {"name": "03-....ipynb", "nb": student edition, "exercises": [...]}} for the course's notebooks."""
     found = {}
     for path in make_student.notebooks(folder):
