@@ -5,30 +5,15 @@ names the slip: the word asserted), a table of right answers written
 differently (each must get ✅), and a table of odd returns (each must get ❌,
 never an exception). Finally the notebook's own solution cells must pass.
 """
-import ast
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import pytest
 
+from exercise_cases import COMMON_ODD_RETURNS, Hostile, assert_every_check_is_wrapped, solution_results, todo
 from helpers.exercises import nb00
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "00-start-here.ipynb"
-
-
-def todo(*args):
-    raise NotImplementedError
-
-
-class Hostile:
-    """An answer on which every operation a check might try raises."""
-
-    def _boom(self, *args, **kwargs):
-        raise RuntimeError("hostile object")
-
-    __array__ = __iter__ = __len__ = __float__ = __int__ = __index__ = __getitem__ = _boom
-    __eq__ = __lt__ = __bool__ = __hash__ = _boom
 
 
 def _gen(*args):
@@ -36,17 +21,12 @@ def _gen(*args):
 
 
 # Odd things a learner's function may return (or be): each gets ❌ with a message, never an exception.
-ODD_RETURNS = [
-    ("None", lambda *a: None),
+ODD_RETURNS = COMMON_ODD_RETURNS + [
     ("string", lambda *a: "p"),
     ("dict", lambda *a: {"p": 1}),
     ("wrong-length list", lambda *a: [1, 2]),
     ("ragged list", lambda *a: [[1], [1, 2]]),
     ("generator", _gen),
-    ("exception inside", lambda *a: 1 / 0),
-    ("NaN", lambda *a: np.nan),
-    ("NaN array", lambda *a: np.full((2, 2), np.nan)),
-    ("hostile object", lambda *a: Hostile()),
     ("not a function", 7),
 ]
 
@@ -249,17 +229,6 @@ def test_softmax_right(name, right):
 # --- the notebook's own solutions ---------------------------------------------------
 
 
-def solution_results(path, namespace):
-    """Run each solution cell of the notebook at ``path``; yield (cell source, value of its last line)."""
-    for cell in nbformat.read(path, as_version=4).cells:
-        if "solution" in cell.metadata.get("tags", []):
-            tree = ast.parse(cell.source)
-            last = tree.body.pop()
-            assert isinstance(last, ast.Expr), "a solution cell ends with its check"
-            exec(compile(tree, str(path), "exec"), namespace)
-            yield cell.source, eval(compile(ast.Expression(last.value), str(path), "eval"), namespace)
-
-
 def test_notebook_solutions_pass_their_checks():
     results = list(solution_results(NOTEBOOK, {"np": np, "nb00": nb00}))
     assert len(results) == 3
@@ -268,5 +237,4 @@ def test_notebook_solutions_pass_their_checks():
 
 
 def test_every_check_is_wrapped_so_it_never_raises():
-    checks = [getattr(nb00, name) for name in dir(nb00) if name.startswith("check_")]
-    assert checks and all(hasattr(check, "__wrapped__") for check in checks)
+    assert_every_check_is_wrapped(nb00)

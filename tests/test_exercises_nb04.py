@@ -5,20 +5,15 @@ hint containing a given word (the word names the mistake); a table of right
 answers written differently (and with rounding-level noise) that must pass;
 and odd returns that must give ❌ without raising.
 """
-import ast
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from exercise_cases import (COMMON_ODD, Unreadable, assert_solution_passes, assert_starter_not_yet_right,
+                            exercises_with_checks, notebook_cells, raising, todo)
 from helpers import bptt, layers, rnn
 from helpers.exercises import nb04
-from helpers.exercises.core import Result
-
-
-def todo(*args):
-    raise NotImplementedError
 
 
 def noisy(fn, eps=1e-9):
@@ -31,36 +26,19 @@ def noisy(fn, eps=1e-9):
     return wrapped
 
 
-class Unreadable:
-    def __array__(self, *a, **k):
-        raise RuntimeError("no array here")
-
-    def __float__(self):
-        raise RuntimeError("no number here")
-
-
-def boom(*args):
-    raise IndexError("index 7 is out of bounds for axis 1 with size 5")
-
-
 ODD = {  # what a learner's function may return or be; every check must answer ❌ without raising
+    **COMMON_ODD,
     "not a function": 42,
-    "None passed": None,
-    "returns None": lambda *a: None,
     "returns str": lambda *a: "dWh",
     "returns dict": lambda *a: {"dWh": np.zeros((6, 6))},
-    "returns list of 2": lambda *a: [1, 2],
-    "returns NaN": lambda *a: np.nan,
     "returns tuple of NaN": lambda *a: (np.nan,) * 5,
     "returns tuple of None": lambda *a: (None,) * 5,
     "returns tuple of str": lambda *a: ("a",) * 5,
     "returns wrong shape": lambda *a: np.zeros((2, 3)),
     "returns NaN array": lambda *a: np.full((6, 6), np.nan),
-    "returns unreadable": lambda *a: Unreadable(),
     "returns tuple of unreadable": lambda *a: (Unreadable(),) * 5,
     "returns generator": lambda *a: (i for i in range(5)),
-    "raises inside": boom,
-    "divides by zero": lambda *a: 1 / 0,
+    "raises inside": raising(IndexError, "index 7 is out of bounds for axis 1 with size 5"),
 }
 
 
@@ -377,36 +355,18 @@ def test_reference_matches_measured_cache():
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "04-backpropagation-through-time.ipynb"
 
 
-def notebook_cells(tag):
-    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
-    return ["".join(c["source"]) for c in cells if tag in c.get("metadata", {}).get("tags", [])]
-
-
-def run_cell(source, ns):
-    """Run a cell as Jupyter does; return the value of its last line when that is an expression."""
-    tree = ast.parse(source)
-    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-    exec(compile(tree, "<cell>", "exec"), ns)
-    return eval(compile(ast.Expression(last.value), "<cell>", "eval"), ns) if last else None
-
-
 def namespace():
     return {"__name__": "__main__", "np": np, "rnn": rnn, "bptt": bptt, "layers": layers, "nb04": nb04}
 
 
-@pytest.mark.parametrize("source", notebook_cells("solution"))
+@pytest.mark.parametrize("source", notebook_cells(NOTEBOOK, "solution"))
 def test_notebook_solutions_pass_their_checks(source):
-    r = run_cell(source, namespace())
-    assert isinstance(r, Result) and r.ok, r
+    assert_solution_passes(source, namespace())
 
 
-@pytest.mark.parametrize("exercise, check", list(zip(notebook_cells("exercise"), notebook_cells("check"))))
+@pytest.mark.parametrize("exercise, check", exercises_with_checks(NOTEBOOK))
 def test_notebook_starters_are_not_yet_right(exercise, check):
-    ns = namespace()
-    run_cell(exercise, ns)
-    r = run_cell(check, ns)
-    assert isinstance(r, Result) and not r.ok
-    assert r.status == "todo", r
+    assert_starter_not_yet_right(exercise, check, namespace())
 
 
 def test_cases_leave_no_room_for_a_lucky_transpose():

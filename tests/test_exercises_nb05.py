@@ -5,54 +5,32 @@ hint containing a given word (the word names the mistake); a table of right
 answers written differently (and with rounding-level noise) that must pass;
 and odd returns that must give ❌ without raising.
 """
-import ast
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from exercise_cases import (COMMON_ODD, Unreadable, assert_solution_passes, assert_starter_not_yet_right,
+                            exercises_with_checks, notebook_cells, raising, todo)
 from helpers import layers, optim, rnn
 from helpers.exercises import nb05
-from helpers.exercises.core import Result
 from helpers.layers import ACTIVATIONS, GAMMA
 
 
-def todo(*args):
-    raise NotImplementedError
-
-
-class Unreadable:
-    def __array__(self, *a, **k):
-        raise RuntimeError("no array here")
-
-    def __float__(self):
-        raise RuntimeError("no number here")
-
-
-def boom(*args):
-    raise KeyError("Wh")
-
-
 ODD = {
+    **COMMON_ODD,
     "not a function": 3.0,
-    "None passed": None,
-    "returns None": lambda *a: None,
     "returns str": lambda *a: "big",
     "returns dict": lambda *a: {"x": 1},
-    "returns list of 2": lambda *a: [1, 2],
-    "returns NaN": lambda *a: np.nan,
     "returns inf": lambda *a: np.inf,
     "returns tuple of None": lambda *a: (None, None),
     "returns dict and str": lambda *a: ({"Wh": np.ones(2)}, "norm"),
     "returns dict of str and a norm": lambda *a: ({"Wx": "a", "b": "b", "Wh": "c", "Wy": "d"}, 2.0),
     "returns NaN table": lambda *a: np.full((6, 3), np.nan),
     "returns ragged list": lambda *a: [[1.0], [1.0, 2.0]],
-    "returns unreadable": lambda *a: Unreadable(),
     "returns pair of unreadables": lambda *a: (Unreadable(), Unreadable()),
     "returns generator": lambda *a: (i for i in range(2)),
-    "raises inside": boom,
-    "divides by zero": lambda *a: 1 / 0,
+    "raises inside": raising(KeyError, "Wh"),
 }
 
 CHECKS = [nb05.check_jacobian_bound, nb05.check_backprop_hidden, nb05.check_clip_by_global_norm]
@@ -313,36 +291,18 @@ def test_clip_keys_are_not_in_sorted_order():
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "05-vanishing-and-exploding-gradients.ipynb"
 
 
-def notebook_cells(tag):
-    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
-    return ["".join(c["source"]) for c in cells if tag in c.get("metadata", {}).get("tags", [])]
-
-
-def run_cell(source, ns):
-    """Run a cell as Jupyter does; return the value of its last line when that is an expression."""
-    tree = ast.parse(source)
-    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-    exec(compile(tree, "<cell>", "exec"), ns)
-    return eval(compile(ast.Expression(last.value), "<cell>", "eval"), ns) if last else None
-
-
 def namespace():
     return {"__name__": "__main__", "np": np, "rnn": rnn, "layers": layers, "nb05": nb05}
 
 
-@pytest.mark.parametrize("source", notebook_cells("solution"))
+@pytest.mark.parametrize("source", notebook_cells(NOTEBOOK, "solution"))
 def test_notebook_solutions_pass_their_checks(source):
-    r = run_cell(source, namespace())
-    assert isinstance(r, Result) and r.ok, r
+    assert_solution_passes(source, namespace())
 
 
-@pytest.mark.parametrize("exercise, check", list(zip(notebook_cells("exercise"), notebook_cells("check"))))
+@pytest.mark.parametrize("exercise, check", exercises_with_checks(NOTEBOOK))
 def test_notebook_starters_are_not_yet_right(exercise, check):
-    ns = namespace()
-    run_cell(exercise, ns)
-    r = run_cell(check, ns)
-    assert isinstance(r, Result) and not r.ok
-    assert r.status == "todo", r
+    assert_starter_not_yet_right(exercise, check, namespace())
 
 
 def test_cases_leave_no_room_for_a_lucky_transpose():

@@ -5,43 +5,23 @@ hint containing a given word (the word names the mistake); a table of right
 answers written differently (and with rounding-level noise) that must pass;
 and odd returns that must give ❌ without raising.
 """
-import ast
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from exercise_cases import (COMMON_ODD, Unreadable, assert_solution_passes, assert_starter_not_yet_right,
+                            exercises_with_checks, notebook_cells, raising, todo)
 from helpers import lstm
 from helpers.exercises import nb06, nb06_sequence
-from helpers.exercises.core import Result
 from helpers.layers import sigmoid
 
 
-def todo(*args):
-    raise NotImplementedError
-
-
-class Unreadable:
-    def __array__(self, *a, **k):
-        raise RuntimeError("no array here")
-
-    def __float__(self):
-        raise RuntimeError("no number here")
-
-
-def boom(*args):
-    raise IndexError("index 7 is out of bounds")
-
-
 ODD = {
+    **COMMON_ODD,
     "not a function": 42,
-    "None passed": None,
-    "returns None": lambda *a: None,
     "returns str": lambda *a: "text",
     "returns dict": lambda *a: {"h": 1},
-    "returns list of 2": lambda *a: [1, 2],
-    "returns NaN": lambda *a: np.nan,
     "returns inf": lambda *a: np.inf,
     "returns NaN array": lambda *a: np.full((3, 5), np.nan),
     "returns an array of 3": lambda *a: np.ones(3),
@@ -50,11 +30,9 @@ ODD = {
     "returns 6 strs": lambda *a: ("x",) * 6,
     "returns tuple of tiny arrays": lambda *a: (np.zeros(2), np.zeros(2)),
     "returns 6 NaN arrays": lambda *a: (np.full((3, 5), np.nan),) * 6,
-    "returns unreadable": lambda *a: Unreadable(),
     "returns tuple of unreadables": lambda *a: (Unreadable(),) * 6,
     "returns generator": lambda *a: (i for i in range(2)),
-    "raises inside": boom,
-    "divides by zero": lambda *a: 1 / 0,
+    "raises inside": raising(IndexError, "index 7 is out of bounds"),
 }
 
 def check_sequence_with_helpers_step(attempt):
@@ -613,40 +591,24 @@ def test_forget_bias_right_variants_pass(name, right):
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "06-lstm.ipynb"
 
 
-def notebook_cells(tag):
-    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
-    return ["".join(c["source"]) for c in cells if tag in c.get("metadata", {}).get("tags", [])]
-
-
-def run_cell(source, ns):
-    """Run a cell as Jupyter does; return the value of its last line when that is an expression."""
-    tree = ast.parse(source)
-    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-    exec(compile(tree, "<cell>", "exec"), ns)
-    return eval(compile(ast.Expression(last.value), "<cell>", "eval"), ns) if last else None
-
-
 def namespace():
     return {"__name__": "__main__", "np": np, "lstm": lstm, "sigmoid": sigmoid, "nb06": nb06}
 
 
 def test_notebook_solutions_pass_their_checks():
     ns = namespace()  # one kernel: Exercise 3's solution uses Exercise 2's
-    solutions = notebook_cells("solution")
+    solutions = notebook_cells(NOTEBOOK, "solution")
     assert len(solutions) == 5
     for source in solutions:
-        r = run_cell(source, ns)
-        assert isinstance(r, Result) and r.ok, (source[:60], r)
+        assert_solution_passes(source, ns)
 
 
 def test_notebook_starters_are_not_yet_right():
     ns = namespace()  # one kernel, cells in order: Exercise 3's check reads Exercise 2's starter too
-    pairs = list(zip(notebook_cells("exercise"), notebook_cells("check")))
+    pairs = exercises_with_checks(NOTEBOOK)
     assert len(pairs) == 5
     for exercise, check in pairs:
-        run_cell(exercise, ns)
-        r = run_cell(check, ns)
-        assert isinstance(r, Result) and not r.ok and r.status == "todo", (check, r)
+        assert_starter_not_yet_right(exercise, check, ns)
 
 
 def test_cases_leave_no_room_for_a_lucky_transpose():

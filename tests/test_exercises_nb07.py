@@ -5,57 +5,40 @@ hint containing a given word (the word names the mistake); a table of right
 answers written differently (and with rounding-level noise) that must pass;
 and odd returns that must give ❌ without raising.
 """
-import ast
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from exercise_cases import (COMMON_ODD, Unreadable, assert_solution_passes, assert_starter_not_yet_right,
+                            exercises_with_checks, notebook_cells, raising, todo)
 from helpers import layers, lstm
 from helpers.exercises import nb07
-from helpers.exercises.core import Result
 from helpers.layers import softmax
 
 
-def todo(*args):
-    raise NotImplementedError
-
-
-class Unreadable:
-    def __array__(self, *a, **k):
-        raise RuntimeError("no array here")
-
-    def __float__(self):
-        raise RuntimeError("no number here")
+class Uniterable(Unreadable):
+    """An Unreadable whose items cannot be read either."""
 
     def __iter__(self):
         raise RuntimeError("no items here")
 
 
-def boom(*args):
-    raise KeyError("W_embed")
-
-
 ODD = {
+    **COMMON_ODD,
     "not a function": 3,
-    "None passed": None,
-    "returns None": lambda *a: None,
     "returns str": lambda *a: "text",
     "returns dict": lambda *a: {"vegas": 0.9},
-    "returns list of 2": lambda *a: [1, 2],
-    "returns NaN": lambda *a: np.nan,
     "returns inf": lambda *a: np.inf,
     "returns tuple of 3": lambda *a: (1, 2, 3),
     "returns 3 Nones": lambda *a: (None, None, None),
     "returns 3 strs": lambda *a: ("a", "b", "c"),
     "returns pairs of None": lambda *a: [(None, None)] * 3,
     "returns NaN array": lambda *a: np.full(6, np.nan),
-    "returns unreadable": lambda *a: Unreadable(),
-    "returns 3 unreadables": lambda *a: (Unreadable(),) * 3,
+    "returns unreadable": lambda *a: Uniterable(),  # replaces the shared entry
+    "returns 3 unreadables": lambda *a: (Uniterable(),) * 3,
     "returns generator": lambda *a: (i for i in range(3)),
-    "raises inside": boom,
-    "divides by zero": lambda *a: 1 / 0,
+    "raises inside": raising(KeyError, "W_embed"),
 }
 
 CHECKS = [nb07.check_perplexity, nb07.check_top_k, nb07.check_temperature, nb07.check_lm_step]
@@ -329,36 +312,18 @@ def test_lm_step_right_variants_pass(name, right):
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "07-autocomplete.ipynb"
 
 
-def notebook_cells(tag):
-    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
-    return ["".join(c["source"]) for c in cells if tag in c.get("metadata", {}).get("tags", [])]
-
-
-def run_cell(source, ns):
-    """Run a cell as Jupyter does; return the value of its last line when that is an expression."""
-    tree = ast.parse(source)
-    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-    exec(compile(tree, "<cell>", "exec"), ns)
-    return eval(compile(ast.Expression(last.value), "<cell>", "eval"), ns) if last else None
-
-
 def namespace():
     return {"__name__": "__main__", "np": np, "lstm": lstm, "layers": layers, "nb07": nb07}
 
 
-@pytest.mark.parametrize("source", notebook_cells("solution"))
+@pytest.mark.parametrize("source", notebook_cells(NOTEBOOK, "solution"))
 def test_notebook_solutions_pass_their_checks(source):
-    r = run_cell(source, namespace())
-    assert isinstance(r, Result) and r.ok, r
+    assert_solution_passes(source, namespace())
 
 
-@pytest.mark.parametrize("exercise, check", list(zip(notebook_cells("exercise"), notebook_cells("check"))))
+@pytest.mark.parametrize("exercise, check", exercises_with_checks(NOTEBOOK))
 def test_notebook_starters_are_not_yet_right(exercise, check):
-    ns = namespace()
-    run_cell(exercise, ns)
-    r = run_cell(check, ns)
-    assert isinstance(r, Result) and not r.ok
-    assert r.status == "todo", r
+    assert_starter_not_yet_right(exercise, check, namespace())
 
 
 def test_cases_leave_no_room_for_a_lucky_transpose():

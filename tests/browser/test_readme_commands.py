@@ -72,17 +72,26 @@ def student_lab(chromium, tmp_path_factory):
 
 
 @pytest.mark.browser
-def test_make_lab_opens_the_start_page(request, screenshots):
-    """What a user's browser gets from `make lab`: a page that leads to 00-start-here, figures and all."""
-    lab, page = request.getfixturevalue("lab"), request.getfixturevalue("page")
-    opened = lab.opened()
-    assert opened, f"`make lab` asked no browser to open anything:\n{lab.log_tail()}"
-    page.goto(opened)
-    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
-    page.screenshot(path=str(screenshots / "lab-start.png"))
-    assert page.url.split("?")[0].endswith("/lab/tree/00-start-here.ipynb"), (
-        f"`make lab` opened {page.url}, not notebooks/00-start-here.ipynb")
-    assert page.locator(".jp-Notebook h1", has_text="Start here").count() == 1, "the start page shows no title"
+def test_make_lab_opens_the_start_page(request, screenshots, tmp_path):
+    """A new user's first `make lab` (its own server, a fresh profile): the browser lands on 00-start-here."""
+    page = request.getfixturevalue("page")
+    try:
+        lab = LabServer(tmp_path)
+    except RuntimeError as err:
+        pytest.fail(f"`make lab` did not start: {err}", pytrace=False)
+    try:
+        opened = lab.opened()
+        assert opened, f"`make lab` asked no browser to open anything:\n{lab.log_tail()}"
+        page.goto(opened)
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+        page.wait_for_function("document.querySelectorAll('.jp-Notebook h1').length > 0", timeout=30_000)
+        page.screenshot(path=str(screenshots / "lab-start.png"))
+        assert page.url.split("?")[0].endswith("/lab/tree/00-start-here.ipynb"), (
+            f"`make lab` opened {page.url}, not notebooks/00-start-here.ipynb")
+        shown = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook h1").first.inner_text()
+        assert shown.startswith("Start here"), f"the page shows {shown!r}, not the start page's title"
+    finally:
+        lab.stop()
 
 
 def look_at_notebook_in_lab(server, page, num, folder, shot):
