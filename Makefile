@@ -15,7 +15,7 @@ export MKL_NUM_THREADS ?= 1
 .PHONY: lab test notebooks figures present bench site student clean help
 
 help:
-	@echo "make lab        open the course in JupyterLab (sets up .venv on first run)"
+	@echo "make lab        open the course in JupyterLab (sets up .venv on first run; NBDIR=student for the student edition)"
 	@echo "make test       run every test: unit tests, strict nbval, browser tests"
 	@echo "make notebooks  re-execute every notebook and refresh navigation"
 	@echo "make figures    redraw every static figure in figures/"
@@ -23,6 +23,7 @@ help:
 	@echo "make bench      print the speed and time-budget benchmarks"
 	@echo "make site       build the course as a static HTML site in build/site (Jupyter Book 1)"
 	@echo "make student    write the student edition (no solutions) into student/"
+	@echo "make grade SUBMISSIONS=dir   grade a class: gradebook.csv and a feedback page per student"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,7 +54,7 @@ notebooks: $(VENV)/.test
 	$(BIN)/python tools/make_notebooks.py $(ONLY)
 
 # Redraw figures/, then embed them into the notebooks that show them (no re-execution).
-figures: $(VENV)/.test
+figures: $(VENV)/.course
 	$(BIN)/python figures/make_figures.py
 	$(BIN)/python tools/make_notebooks.py --no-execute
 
