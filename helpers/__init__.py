@@ -6,7 +6,7 @@ where a name comes from::
     from helpers import rnn, lstm, gradcheck
     h, cache = rnn.forward(x, h0, Wx, Wh, b)
 
-Layers and training:  layers, rnn, lstm, gradcheck, optim, lm
+Layers and training:  layers, rnn, lstm, gru, deep (stacked, bidirectional), gradcheck, optim, lm
 Data and text:        data, text, corpus, ngram
 Notebook topics:      ffn and ffn_views (01), stepper (03), bptt (04), gradients (05),
                       lstm_lab (06), autocomplete (07)
