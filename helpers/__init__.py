@@ -7,7 +7,7 @@ where a name comes from::
     h, cache = rnn.forward(x, h0, Wx, Wh, b)
 
 Layers and training:  layers, rnn, lstm, gru, deep (stacked, bidirectional), gradcheck, optim, lm
-Data and text:        data, text, corpus, ngram
+Data and text:        data, text, corpus, ngram, stdlib_text (real text: the stdlib docstrings)
 Notebook topics:      ffn and ffn_views (01), stepper (03), bptt (04), gradients (05),
                       lstm_lab (06), autocomplete (07)
 Pictures and widgets: notation, plots, diagrams, widgets, and the experiments'
