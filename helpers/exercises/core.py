@@ -171,14 +171,10 @@ def never_raise(check, advice=""):
 
 def diagnose(got, slips, right=None, atol=1e-6):
     """A failed Result with the hint of the first (wrong_value, hint) in ``slips`` that ``got`` matches
-    (see ``same``), else None.
-
-    right: the right answer, if known; a slip that happens to give it on this input is skipped.
+    (see ``name_slip``), else None.
     """
-    for wrong, hint in slips:
-        if same(got, wrong, atol=atol) and not (right is not None and same(wrong, right, atol=atol)):
-            return failed(hint)
-    return None
+    hint = name_slip(got, slips, right=right, atol=atol)
+    return None if hint is None else failed(hint)
 
 
 SHAPE_ERROR_WORDS = ("matmul", "not aligned", "broadcast")
@@ -211,13 +207,14 @@ def same(got, want, atol=1e-6, rtol=1e-6):
         return False
 
 
-def name_slip(got, slips, atol=1e-6, rtol=1e-6):
+def name_slip(got, slips, right=None, atol=1e-6, rtol=1e-6):
     """The hint of the first (output of a slip, hint) in ``slips`` that ``got`` matches (see ``same``), or None.
 
-    Like ``diagnose``, for answers made of several arrays.
+    right: the right answer, if known; a slip that happens to give it on this input is skipped.
+    Works for answers made of several arrays (tuples compared item by item).
     """
     for output, hint in slips:
-        if same(got, output, atol, rtol):
+        if same(got, output, atol, rtol) and not (right is not None and same(output, right, atol, rtol)):
             return hint
     return None
 
