@@ -2,6 +2,7 @@
 
     python tools/make_notebooks.py            # all notebooks
     python tools/make_notebooks.py 05 06      # just these (by number)
+    python tools/make_notebooks.py guide      # just the teacher's guide
     python tools/make_notebooks.py --check    # fail if nav/contents are stale
     python tools/make_notebooks.py --no-execute
 
@@ -41,6 +42,7 @@ ROOT = TOOLS.parent
 NOTEBOOKS = ROOT / "notebooks"
 README = ROOT / "README.md"
 FIGURES = ROOT / "figures"
+GUIDE = NOTEBOOKS / "teachers-guide.ipynb"  # teachers only: not in the contents, nor in the student edition
 FIGURE_LINK = re.compile(r"(!\[[^\]]*\]\()(?:\.\./figures/|attachment:)([\w.-]+\.png)(\))")
 BEGIN, END = "<!-- contents:begin -->", "<!-- contents:end -->"
 
@@ -194,7 +196,7 @@ def update_readme(table):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("only", nargs="*", help="notebook numbers to execute (default: all)")
+    ap.add_argument("only", nargs="*", help="notebook numbers (or 'guide') to execute (default: all)")
     ap.add_argument("--check", action="store_true",
                     help="only check that nav, contents and embedded figures are current")
     ap.add_argument("--no-execute", action="store_true", help="refresh nav/contents without running")
@@ -234,13 +236,22 @@ def main(argv=None):
             total += seconds
             print(f"{p.name}: executed in {seconds:.1f} s" + ("  (over the 30 s budget!)" if seconds > 30 else ""))
         nbformat.write(clean(nb), p)
-    if not args.no_execute:
+    if not args.no_execute and total:
         print(f"total: {total:.1f} s")
-    if not args.only and not args.no_execute:  # the teacher's guide plans lessons from the notebooks' headings
-        import make_student
-
-        print(f"{make_student.GUIDE.name}: executed in {make_student.refresh_guide():.1f} s")
+    if (not args.only or "guide" in args.only) and not args.no_execute:
+        print(f"{GUIDE.name}: executed in {execute_guide():.1f} s")
     return 0
+
+
+def execute_guide(path=GUIDE):
+    """Re-execute the teacher's guide: its lesson plans are computed from the notebooks' section headings."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no teacher's guide at {path}")
+    nb = nbformat.read(path, as_version=4)
+    seconds = execute(nb, path)
+    nbformat.write(clean(nb), path)
+    return seconds
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
     python tools/make_student.py               # -> student/ (what `make student` runs)
     python tools/make_student.py --out DIR
-    python tools/make_student.py --guide       # re-execute notebooks/teachers-guide.ipynb
+    python tools/make_student.py --guide       # re-execute the teacher's guide (= make_notebooks.py guide)
 
 Every notebook NN-*.ipynb is copied, and in the copy:
 
@@ -281,17 +281,11 @@ def write_student(out, folder=NOTEBOOKS):
 
 
 def refresh_guide(path=GUIDE):
-    """Re-execute the teacher's guide (its lesson plan is computed from the notebooks' headings)."""
+    """Re-execute the teacher's guide (make_notebooks.execute_guide; kept for `--guide`)."""
     sys.path.insert(0, str(TOOLS))
     import make_notebooks
 
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"no teacher's guide at {path}")
-    nb = nbformat.read(path, as_version=4)
-    seconds = make_notebooks.execute(nb, path)
-    nbformat.write(make_notebooks.clean(nb), path)
-    return seconds
+    return make_notebooks.execute_guide(path)
 
 
 def main(argv=None):
