@@ -35,15 +35,22 @@ FIGURES = {
 }
 
 
-def make(name, out_dir):
-    """Draw figure ``name`` and save it as out_dir/name.png; return the path."""
+def draw(name):
+    """Draw figure ``name`` in the course style at DPI; return the matplotlib Figure (close it after use)."""
     with matplotlib.rc_context():
         plots.use_course_style()
         drawn = FIGURES[name]()
-        fig = getattr(drawn, "figure", None) or drawn.flat[0].figure
-        path = Path(out_dir) / f"{name}.png"
-        fig.savefig(path, dpi=DPI, metadata={"Software": None})
-        plt.close(fig)
+    fig = getattr(drawn, "figure", None) or drawn.flat[0].figure
+    fig.set_dpi(DPI)
+    return fig
+
+
+def make(name, out_dir):
+    """Draw figure ``name`` and save it as out_dir/name.png; return the path."""
+    fig = draw(name)
+    path = Path(out_dir) / f"{name}.png"
+    fig.savefig(path, dpi=DPI, metadata={"Software": None})
+    plt.close(fig)
     return path
 
 

@@ -6,8 +6,8 @@ be too long); nb01.check_softmax_jacobian and friends call these.
 """
 import numpy as np
 
-from helpers.exercises.core import (call, compare, diagnose, explain_error, failed, first_failure, passed, same)
-from helpers.exercises.nb01 import SHAPES_HINT, _is_array, _never_raise, _unpack  # noqa: F401
+from helpers.exercises.core import call, compare, diagnose, explain_error, failed, passed, same
+from helpers.exercises.nb01 import SHAPES_HINT, _is_array, _never_raise
 
 # --------------------------------------------------------------------------
 # Exercise 3: the softmax cross-entropy gradient, derived in three steps

@@ -21,12 +21,22 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from browser_harness import DEFAULT_NOTEBOOKS, NOTEBOOKS, skip_or_fail
+from browser_harness import DEFAULT_NOTEBOOKS, NOTEBOOKS
 from browser_pages import (EXPERIMENT, broken_images, empty_headings, image_count, math_in_markdown,
                            move_main_control, outside, output_errors, record_requests, small_text,
                            wait_for_math, words_split_across_lines)
 from browser_servers import ROOT, LabServer, VoilaServer, http_errors
 from test_lab_widgets import spec_for
+
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from helpers import plots  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "figures"))
+import make_figures  # noqa: E402  (the diagrams: draw() is what figures/ holds)
 
 NUMBERS = [p.name[:2] for p in sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))]
 APP_HIDDEN = {"nav", "exercise", "check", "solution", "app-hide"}  # left out by the "course" Voila template
@@ -163,12 +173,8 @@ def png_dpi(src):
     return x * 0.0254 if unit == 1 else None
 
 
-def figure_text_problems(page, num):
+def figure_text_problems(page):
     """Figures whose smallest text shows under 16 px on the projector."""
-    sys.path.insert(0, str(ROOT / "figures"))
-    import make_figures  # noqa: E402  (the diagrams: their smallest text is measured on the drawing)
-    from helpers import plots
-
     problems = []
     for img in page.locator("#rendered_cells img").all():
         shown = img.evaluate("e => e.naturalWidth ? e.clientWidth / e.naturalWidth : 0")
@@ -186,10 +192,7 @@ def figure_text_problems(page, num):
             if name is None:
                 problems.append(f"markdown image {alt!r} is not a figure from figures/")
                 continue
-            import matplotlib.pyplot as plt
-            drawn = make_figures.FIGURES[name]()
-            fig = getattr(drawn, "figure", None) or drawn.flat[0].figure
-            fig.set_dpi(make_figures.DPI)
+            fig = make_figures.draw(name)  # the diagram's smallest text, measured on the drawing
             fig.canvas.draw()
             smallest = plots.smallest_text_px(fig) * shown
             plt.close(fig)
@@ -262,7 +265,7 @@ def test_make_present_is_a_clean_app_on_a_projector(num, request, screenshots, b
                                                 "#rendered_cells .course-verdict")
         if broken:
             problems.append(f"words broken across two lines: {broken}")
-        problems += figure_text_problems(page, num)
+        problems += figure_text_problems(page)
 
         boxes = page.locator(EXPERIMENT).all()
         if boxes:  # the first experiment: figure and verdict on one screen, and its control answers
