@@ -144,6 +144,21 @@ def documents(root=None):
     return list(_documents(os.path.abspath(stdlib_dir() if root is None else root)))
 
 
+def fingerprint(root=None):
+    """Which text this Python gives: "CPython 3.11.7: 1,234,567 characters, sha256 0123abcd".
+
+    Numbers measured on the text, and weights trained on it, belong to one
+    fingerprint; notebooks print it and record it (nbval compares the cells that
+    depend on it only where the fingerprint is the same).
+    """
+    import hashlib
+    import platform
+
+    text = corpus(root=root)
+    digest = hashlib.sha256(text.encode("ascii")).hexdigest()[:8]
+    return f"{platform.python_implementation()} {platform.python_version()}: {len(text):,} characters, sha256 {digest}"
+
+
 def corpus(n_chars=None, rng=None, root=None):
     """The text for a character model: whole cleaned documents, each ending with "\\n".
 
