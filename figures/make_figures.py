@@ -32,6 +32,7 @@ FIGURES = {
     "rnn_unrolled": diagrams.rnn_unrolled,
     "rnn_patterns": diagrams.rnn_patterns,
     "lstm_cell": diagrams.lstm_cell,
+    "gru_cell": diagrams.gru_cell,
 }
 
 

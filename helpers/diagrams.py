@@ -341,3 +341,57 @@ def lstm_cell(ax=None):
     eqs = "\n".join(f"${notation.EQUATIONS[k]}$" for k in ("lstm_gates", "lstm_cell"))
     _label(ax, (5.3, -1.15), eqs, K, fontsize=12.5, va="top")
     return ax
+
+
+# ------------------------------------------------------------------- GRU
+def gru_cell(ax=None):
+    """One GRU step as torch computes it: h_{t-1} along the top, scaled by z and topped up by (1 - z) * n
+    (the state itself is the memory); the reset gate r feeds n, where it scales h_{t-1} W_hn + b_hn."""
+    ax, _ = _canvas(ax, (-1.2, 11.8), (-2.2, 5.6), 8.0)
+    ax.add_artist(FancyBboxPatch((0.6, 0.3), 9.35, 4.85, boxstyle="round,pad=0,rounding_size=0.3",
+                                fc="#f5f5f5", ec="#b0b0b0", lw=1.5, zorder=0))
+    yh, yg, ym, yb = 4.45, 2.15, 3.3, 1.0  # rows: state line, gate boxes, (1 - z) * n, input bus
+    xz, xr, xn, xa = 2.4, 4.0, 6.6, 8.3  # columns: gates z, r, n and the + on the state line
+    Hc, K, gray = ROLE["h"], INK, "#555555"
+
+    mul_z, add, mul_n = (_node(ax, xy, t, gray, size=(0.5,), fontsize=15, lw=1.5)  # pointwise operations
+                         for xy, t in [((xz, yh), r"$\odot$"), ((xa, yh), r"$+$"), ((xa, ym), r"$\odot$")])
+    one_minus = _node(ax, (5.3, ym), r"$1 -$", gray, "box", (0.75, 0.48), fontsize=12, lw=1.5)
+    # the state line: h_{t-1} -> (. z_t) -> (+ (1 - z_t) . n_t) -> h_t
+    _arrow(ax, (-0.55, yh), (xz, yh), Hc, None, mul_z, lw=3, head=18)
+    _arrow(ax, (xz, yh), (xa, yh), Hc, mul_z, add, lw=3, head=18)
+    _arrow(ax, (xa, yh), (11.2, yh), Hc, add, None, lw=3, head=18)
+    _label(ax, (-0.6, yh + 0.2), sym("h", "t-1"), Hc, fontsize=18, va="bottom")
+    _label(ax, (11.15, yh + 0.2), sym("h"), Hc, fontsize=18, va="bottom")
+    _label(ax, (9.75, yh - 0.3), "the state is\nthe memory", gray, fontsize=11, va="top")
+    # the gates: sigmoids in (0, 1) for r and z, tanh in (-1, 1) for the candidate n
+    gates = {"z": (xz, r"$\sigma$", ROLE["gate"]), "r": (xr, r"$\sigma$", ROLE["gate"]),
+             "n": (xn, r"$\tanh$", ROLE["cand"])}
+    box = {k: _node(ax, (gx, yg), t, col, "box", (1.0, 0.62), fontsize=15) for k, (gx, t, col) in gates.items()}
+    _arrow(ax, (xz, yg), (xz, yh), K, box["z"], mul_z)
+    ax.add_artist(Circle((xz, ym), 0.07, color=K, zorder=3))
+    _arrow(ax, (xz, ym), (5.3, ym), K, None, one_minus)
+    _arrow(ax, (5.3, ym), (xa, ym), K, one_minus, mul_n)
+    _arrow(ax, (xn, yg), (xa, ym), K, box["n"], mul_n, conn="angle,angleA=0,angleB=-90,rad=0")
+    _arrow(ax, (xa, ym), (xa, yh), K, mul_n, add)
+    _arrow(ax, (xr, yg), (xn, yg), K, box["r"], box["n"])
+    _label(ax, (xz - 0.12, ym + 0.35), "update $z_t$", K, fontsize=13, ha="right")
+    _label(ax, (xr, yg + 0.4), "reset $r_t$", K, fontsize=13, va="bottom")
+    _label(ax, (xn + 0.55, yg - 0.4), "$n_t$ candidate", K, fontsize=13, va="top", ha="left")
+    _label(ax, ((xr + xn) / 2, yg - 0.3), f"$r_t$ scales\n${_tex('h', 't-1')} W_{{h,n}} + b_{{h,n}}$", gray,
+           fontsize=10, va="top")
+    # inputs: h_{t-1} comes down to a bus that x_t joins; the bus feeds every gate
+    ax.plot([0.0, 0.0, xn], [yh, yb, yb], color=K, lw=1.8, zorder=1, solid_capstyle="butt")
+    ax.add_artist(Circle((0.0, yh), 0.07, color=Hc, zorder=3))
+    _arrow(ax, (1.3, -0.35), (1.3, yb), ROLE["x"], lw=1.8)
+    ax.add_artist(Circle((1.3, yb), 0.07, color=K, zorder=3))
+    for k, (gx, *_rest) in gates.items():
+        _arrow(ax, (gx, yb), (gx, yg), K, None, box[k], lw=1.5, head=14)
+    _label(ax, (1.3, -0.45), sym("x"), ROLE["x"], fontsize=18, va="top")
+    pre = f"${_tex('x')} {_tex('Wx')} + b_x$ and ${_tex('h', 't-1')} {_tex('Wh')} + b_h$"
+    _label(ax, (5.3, 0.62), f"each gate reads its own columns (r, z, n) of {pre}", gray, fontsize=11)
+    eqs = (r"$r_t, z_t = \sigma(\ldots),\quad "
+           r"n_t = \tanh(x_t W_{x,n} + b_{x,n} + r_t \odot (h_{t-1} W_{h,n} + b_{h,n}))$"
+           "\n" r"$h_t = (1 - z_t) \odot n_t + z_t \odot h_{t-1}$")
+    _label(ax, (5.3, -1.2), eqs, K, fontsize=12, va="top")
+    return ax

@@ -96,7 +96,7 @@ def controls(box):
     """The experiment's controls, in order, as (kind, locator) pairs."""
     found = []
     row = box.locator(":scope > .widget-hbox").first
-    for el in row.locator(":scope > .jupyter-widgets").all():
+    for el in row.locator(":scope > .lm-Widget").all():
         cls = el.get_attribute("class") or ""
         if "widget-slider" in cls:
             found.append(("slider", el))
