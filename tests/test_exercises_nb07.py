@@ -41,7 +41,7 @@ ODD = {
     "raises inside": raising(KeyError, "W_embed"),
 }
 
-CHECKS = [nb07.check_perplexity, nb07.check_top_k, nb07.check_temperature, nb07.check_lm_step]
+CHECKS = [nb07.check_perplexity, nb07.check_top_k, nb07.check_temperature, nb07.check_lm_step, nb07.check_mixture]
 
 
 @pytest.mark.parametrize("check", CHECKS)
@@ -305,6 +305,71 @@ RIGHT_LM = [
 def test_lm_step_right_variants_pass(name, right):
     r = nb07.check_lm_step(right)
     assert r.ok, r.message
+
+
+# ---------------------------------------------------------------- Exercise 5: a mixture of two models
+
+
+def mix_p(a, b, w):
+    return w * np.exp(-a) + (1 - w) * np.exp(-b)
+
+
+WRONG_MIX = [
+    ("mixed the losses", lambda a, b, w: float(np.exp(np.mean(w * a + (1 - w) * b))), "mixed the losses"),
+    ("mixed the perplexities", lambda a, b, w: float(w * np.exp(a.mean()) + (1 - w) * np.exp(b.mean())),
+     "mixed the two perplexities"),
+    ("weights swapped", lambda a, b, w: float(np.exp(-np.mean(np.log((1 - w) * np.exp(-a) + w * np.exp(-b))))),
+     "swapped"),
+    ("sign flipped", lambda a, b, w: float(np.exp(np.mean(np.log(mix_p(a, b, w))))), "sign"),
+    ("no exp", lambda a, b, w: float(np.mean(-np.log(mix_p(a, b, w)))), "exp of it"),
+    ("averaged the probabilities", lambda a, b, w: float(1 / np.mean(mix_p(a, b, w))), "averaged the probabilities"),
+    ("log missing", lambda a, b, w: float(np.exp(-np.mean(mix_p(a, b, w)))), "log is missing"),
+    ("P = exp(+loss)", lambda a, b, w: float(np.exp(-np.mean(np.log(mix_p(-a, -b, w))))), "exp(+loss)"),
+    ("the better model alone", lambda a, b, w: float(min(np.exp(a.mean()), np.exp(b.mean()))), "better of the two"),
+    ("first token skipped", lambda a, b, w: float(np.exp(-np.mean(np.log(mix_p(a[1:], b[1:], w))))), "first token"),
+    ("one per token", lambda a, b, w: 1 / mix_p(a, b, w), "one value per token"),
+    ("None", lambda a, b, w: None, "return"),
+    ("something else", lambda a, b, w: float(np.exp(-np.mean(np.log(mix_p(a, b, w))))) + 0.5, "mix the two"),
+]
+
+
+@pytest.mark.parametrize("name, wrong, word", WRONG_MIX, ids=[w[0] for w in WRONG_MIX])
+def test_mixture_mistakes_are_named(name, wrong, word):
+    r = nb07.check_mixture(wrong)
+    assert not r.ok and word in r.message, r.message
+
+
+def mix_loop(a, b, w):
+    total = 0.0
+    for la, lb in zip(a, b):
+        total += -np.log(w * np.exp(-la) + (1 - w) * np.exp(-lb))
+    return float(np.exp(total / len(a)))
+
+
+RIGHT_MIX = [
+    ("exp of the mean of -log P", lambda a, b, w: float(np.exp(-np.mean(np.log(mix_p(a, b, w)))))),
+    ("logaddexp, stable", lambda a, b, w: np.exp(-np.mean(np.logaddexp(np.log(w) - a, np.log1p(-w) - b)))),
+    ("geometric mean of 1/P", lambda a, b, w: float(np.prod(1 / mix_p(a, b, w)) ** (1 / len(a)))),
+    ("a loop", mix_loop),
+    ("rounding-level noise", lambda a, b, w: float(np.exp(-np.mean(np.log(mix_p(a, b, w))))) * (1 + 1e-10)),
+]
+
+
+@pytest.mark.parametrize("name, right", RIGHT_MIX, ids=[r[0] for r in RIGHT_MIX])
+def test_mixture_right_variants_pass(name, right):
+    r = nb07.check_mixture(right)
+    assert r.ok, r.message
+
+
+def test_mixture_cases_tell_the_slips_apart():
+    """No weight of 1/2 only (a swap would pass), and no two slips that give the same number on a case."""
+    assert len({w for w, _ in nb07.MIX_CASES} - {0.5}) >= 2
+    for w, seed in nb07.MIX_CASES:
+        rng = np.random.default_rng(seed)
+        M = 6 + seed
+        a, b = rng.uniform(0.2, 6.0, M), rng.uniform(0.2, 6.0, M)
+        values = [v for v, _ in nb07._mix_slips(a, b, w)] + [nb07._mix_ref(a, b, w)]
+        assert len(np.unique(np.round(values, 6))) == len(values) - (w == 0.5)  # at w = 1/2 a swap changes nothing
 
 
 # ---------------------------------------------------------------- the notebook's own cells

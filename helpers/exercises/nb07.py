@@ -1,4 +1,4 @@
-"""Checks for notebook 07 (autocomplete): perplexity, top-k, temperature, one LM step.
+"""Checks for notebook 07 (autocomplete): perplexity, top-k, temperature, one LM step, a mixture of two models.
 
 Every check runs the learner's function on several small cases chosen so that
 the usual slips give different numbers (the most likely word not first in the
@@ -282,3 +282,61 @@ def check_lm_step(lm_step):
                                                      "softmax that turn h_next into p.")
                     or failed("the three results are almost right: compute them in float64, without rounding"))
     return passed("one step: embed the word, one LSTM step, scores h Wy + by, softmax.")
+
+
+# --------------------------------------------------------------------------
+# 5. The perplexity of a mixture of two models (section 9)
+# --------------------------------------------------------------------------
+
+MIX_CASES = [(0.3, 0), (0.5, 1), (0.8, 2)]  # (weight, seed): weights other than 1/2 reveal a swap
+
+
+def _mix_ref(a, b, w):
+    return float(np.exp(-np.mean(np.log(w * np.exp(-a) + (1 - w) * np.exp(-b)))))
+
+
+def _mix_slips(a, b, w):
+    pa, pb = np.exp(-a), np.exp(-b)
+    p = w * pa + (1 - w) * pb
+    return [
+        (np.exp(np.mean(w * a + (1 - w) * b)), "you mixed the losses (log probabilities); mix the probabilities "
+                                               "P = exp(-loss) of the two models, then take -log of the mixture"),
+        (w * np.exp(a.mean()) + (1 - w) * np.exp(b.mean()),
+         "you mixed the two perplexities; mix the probabilities of each token first, then compute one perplexity"),
+        (_mix_ref(a, b, 1 - w), "the weights are swapped: weight goes with model a (nll_a), 1 - weight with model b"),
+        (np.exp(np.mean(np.log(p))), "the sign is flipped: the perplexity is exp of the mean of -log P"),
+        (float(np.mean(-np.log(p))), "that is the mean loss of the mixture; the perplexity is exp of it"),
+        (1 / np.mean(p), "you averaged the probabilities; average -log P over the tokens, then exp"),
+        (np.exp(-np.mean(p)), "the log is missing: the loss of a token is -log P, with P the mixed probability"),
+        (_mix_ref(-a, -b, w), "the losses are -log P, so P = exp(-loss), not exp(+loss)"),
+        (min(np.exp(a.mean()), np.exp(b.mean())), "that is the better of the two models alone; the mixture "
+                                                  "gives every token the weighted sum of both probabilities"),
+        (_mix_ref(a[1:], b[1:], w), "the first token is left out: average over every token"),
+    ]
+
+
+@never_raise
+def check_mixture(mixed_perplexity):
+    """mixed_perplexity(nll_a (M,), nll_b (M,), weight) -> perplexity of P = weight P_a + (1 - weight) P_b."""
+    for weight, seed in MIX_CASES:
+        rng = np.random.default_rng(seed)
+        M = 6 + seed
+        a, b = rng.uniform(0.2, 6.0, M), rng.uniform(0.2, 6.0, M)
+        got, err = call(mixed_perplexity, "mixed_perplexity", a.copy(), b.copy(), weight)
+        if err is not None:
+            return err
+        if np.ndim(got) == 1 and np.size(got) == M:
+            return failed("you returned one value per token: the perplexity is one number for all the tokens")
+        v, err = _scalar(got, "mixed_perplexity")
+        if err is not None:
+            return err
+        want = _mix_ref(a, b, weight)
+        if np.isclose(v, want, rtol=1e-6):
+            continue
+        hint = name_slip(v, _mix_slips(a, b, weight), right=want, atol=0)
+        if hint:
+            return failed(hint)
+        return failed(f"with weight {weight} expected {want:.4f}, got {v:.4f}: mix the two probabilities of each "
+                      "token, P = weight P_a + (1 - weight) P_b, then take exp of the mean of -log P")
+    return passed("the mixture's perplexity: mix the probabilities token by token, then exp(mean(-log P)). It is "
+                  "never above the weighted mean of the two perplexities, and can be below both.")
