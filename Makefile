@@ -12,7 +12,7 @@ export OMP_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: lab test notebooks figures present bench site student clean help
+.PHONY: lab test notebooks figures present bench site student torch clean help
 
 help:
 	@echo "make lab        open the course in JupyterLab (sets up .venv on first run; NBDIR=student for the student edition)"
@@ -23,6 +23,7 @@ help:
 	@echo "make bench      print the speed and time-budget benchmarks"
 	@echo "make site       build the course as a static HTML site in build/site (Jupyter Book 1)"
 	@echo "make student    write the student edition (no solutions) into student/"
+	@echo "make torch      install PyTorch (CPU build, about 190 MB) for notebook 09"
 	@echo "make grade SUBMISSIONS=dir   grade a class: gradebook.csv and a feedback page per student"
 
 $(BIN)/python:
@@ -34,7 +35,15 @@ $(VENV)/.course: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
+# PyTorch (notebook 09, and the test extra's cross-checks), CPU build: on Linux a plain
+# `pip install torch` pulls a multi-GB CUDA build. PyTorch's CPU index offers 2.13.0+cpu, which pip
+# prefers to PyPI's 2.13.0 (the pin of pyproject.toml's test extra). TORCH_INDEX= (empty) skips that
+# index, for a machine whose own package mirror already serves the CPU build (.ci/run).
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
+TORCH_PIP   := $(BIN)/python -m pip install "torch==2.13.0" $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX))
+
 $(VENV)/.test: pyproject.toml | $(BIN)/python
+	$(TORCH_PIP) --quiet
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.course
 
@@ -65,7 +74,7 @@ figures: $(VENV)/.course
 PORT       ?= 8866
 VOILA_ARGS ?=
 present: $(VENV)/.course
-	@test -n "$(wildcard $(NBDIR)/$(NB)-*.ipynb)" || { echo "No notebook $(NBDIR)/$(NB)-*.ipynb: pick one with NB=01 .. NB=07"; exit 1; }
+	@test -n "$(wildcard $(NBDIR)/$(NB)-*.ipynb)" || { echo "No notebook $(NBDIR)/$(NB)-*.ipynb: pick one with NB=00 .. NB=09"; exit 1; }
 	JUPYTER_PATH="$(CURDIR)/share/jupyter$(if $(JUPYTER_PATH),:$(JUPYTER_PATH))" COURSE_PRESENT=1 \
 	$(BIN)/voila --strip_sources=True --theme=light --template=course --port=$(PORT) $(VOILA_ARGS) $(NBDIR)/$(NB)-*.ipynb
 
@@ -83,6 +92,10 @@ student: $(VENV)/.course
 
 bench: $(VENV)/.test
 	$(BIN)/python benchmarks/run.py
+
+# PyTorch for notebook 09 (the rest of the course runs without it): the CPU build, see TORCH_INDEX.
+torch: $(VENV)/.course
+	$(TORCH_PIP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info
