@@ -35,7 +35,8 @@ ODD_RETURNS = COMMON_ODD_RETURNS + [
     ("not a function", 5),
 ]
 
-CHECKS = [nb03.check_rnn_step, nb03.check_rnn_forward, nb03.check_output_shapes, nb03.check_count_params]
+CHECKS = [nb03.check_rnn_step, nb03.check_rnn_forward, nb03.check_output_shapes, nb03.check_count_params,
+          nb03.check_text_batches]
 
 
 @pytest.mark.parametrize("check", CHECKS)
@@ -285,12 +286,130 @@ def test_count_params_right(name, right):
     assert r.ok, r.message
 
 
+# ---- Exercise 5: cutting a text into batches ------------------------------------------------------
+
+def batches_right(ids, N, T):
+    steps = (len(ids) - 1) // N
+    x = ids[:N * steps].reshape(N, steps)
+    y = ids[1:N * steps + 1].reshape(N, steps)
+    return [(x[:, s:s + T], y[:, s:s + T]) for s in range(0, steps - T + 1, T)]
+
+
+def _batches(length=lambda L, N: (L - 1) // N, target=1, deal=False, step=lambda T: T, last=0, order="NT"):
+    """A learner's text_batches with one switch per typical slip (all defaults: right)."""
+    def attempt(ids, N, T):
+        steps = length(len(ids), N)
+        if deal:  # row n gets ids[n], ids[n + N], ...
+            x, y = ids[:N * steps].reshape(steps, N).T, ids[target:N * steps + target].reshape(steps, N).T
+        else:
+            x, y = ids[:N * steps].reshape(N, steps), ids[target:N * steps + target].reshape(N, steps)
+        out = [(x[:, s:s + T], y[:, s:s + T]) for s in range(0, steps - T + 1, step(T))]
+        out = out[:len(out) - last]
+        return [(a.T, b.T) for a, b in out] if order == "TN" else out
+    return attempt
+
+
+def _chunks(ids, N, T):
+    # each batch is the next N * T characters, cut into rows
+    K = (len(ids) - 1) // (N * T)
+    return [(ids[k * N * T:(k + 1) * N * T].reshape(N, T), ids[k * N * T + 1:(k + 1) * N * T + 1].reshape(N, T))
+            for k in range(K)]
+
+
+def _random_windows(ids, N, T):
+    rng = np.random.default_rng(0)
+    out = []
+    for _ in range((len(ids) - 1) // N // T):
+        starts = rng.integers(0, len(ids) - T, N)
+        idx = starts[:, None] + np.arange(T)
+        out.append((ids[idx], ids[idx + 1]))
+    return out
+
+
+def _partial_last(ids, N, T):
+    steps = (len(ids) - 1) // N
+    x, y = ids[:N * steps].reshape(N, steps), ids[1:N * steps + 1].reshape(N, steps)
+    return [(x[:, s:s + T], y[:, s:s + T]) for s in range(0, steps, T)]  # the last batch may be short
+
+
+BATCHES_WRONG = [
+    ("y not shifted", _batches(target=0), "shifted by one"),
+    ("x and y swapped", lambda ids, N, T: [(y, x) for x, y in batches_right(ids, N, T)], "swapped"),
+    ("y two ahead", _batches(target=2), "shifted by two"),
+    ("characters dealt like cards", _batches(deal=True), "not contiguous"),
+    ("each batch the next N*T characters", _chunks, "does not continue"),
+    ("overlapping windows, stride 1", _batches(step=lambda T: 1), "overlap"),
+    ("overlapping windows, stride T-1", _batches(step=lambda T: T - 1), "overlap"),
+    ("last batch dropped", _batches(last=1), "missing"),
+    ("(T, N) batches", _batches(order="TN"), "transposed"),
+    ("streams of len // N", _batches(length=lambda L, N: L // N), "(len(ids) - 1) // N"),
+    ("random windows", _random_windows, "does not start where"),
+    ("partial last batch", _partial_last, "batches, expected"),
+    ("only x", lambda ids, N, T: [x for x, _ in batches_right(ids, N, T)], "pair"),
+    ("stacked arrays", lambda ids, N, T: np.stack([x for x, _ in batches_right(ids, N, T)]), "list of (x, y) pairs"),
+    ("one batch", lambda ids, N, T: batches_right(ids, N, T)[0], "pair"),
+    ("returns None", lambda ids, N, T: None, "return"),
+    ("index error inside", lambda ids, N, T: [ids[len(ids) + 5]], "IndexError"),
+]
+
+
+@pytest.mark.parametrize("name, wrong, word", BATCHES_WRONG, ids=[w[0] for w in BATCHES_WRONG])
+def test_text_batches_wrong(name, wrong, word):
+    r = nb03.check_text_batches(wrong)
+    assert not r.ok and word in r.message, r.message
+
+
+def _batches_generator(ids, N, T):
+    steps = (len(ids) - 1) // N
+    for k in range(steps // T):
+        rows = [ids[n * steps + k * T: n * steps + k * T + T + 1] for n in range(N)]
+        yield np.array([r[:-1] for r in rows]), np.array([r[1:] for r in rows])
+
+
+def _batches_lists(ids, N, T):
+    ids = [int(i) for i in ids]
+    steps = (len(ids) - 1) // N
+    out = []
+    for k in range(steps // T):
+        x = [[ids[n * steps + k * T + t] for t in range(T)] for n in range(N)]
+        y = [[ids[n * steps + k * T + t + 1] for t in range(T)] for n in range(N)]
+        out.append((x, y))
+    return out
+
+
+BATCHES_RIGHT = [
+    ("reshape and slice", batches_right),
+    ("generator of pairs", _batches_generator),
+    ("nested lists", _batches_lists),
+    ("pairs as lists", lambda ids, N, T: [[x, y] for x, y in batches_right(ids, N, T)]),
+    ("np.split", lambda ids, N, T: list(zip(*(np.split(a[:, :(a.shape[1] // T) * T], a.shape[1] // T, axis=1)
+                                            for a in (ids[:N * ((len(ids) - 1) // N)].reshape(N, -1),
+                                                      ids[1:N * ((len(ids) - 1) // N) + 1].reshape(N, -1)))))),
+]
+
+
+@pytest.mark.parametrize("name, right", BATCHES_RIGHT, ids=[r[0] for r in BATCHES_RIGHT])
+def test_text_batches_right(name, right):
+    r = nb03.check_text_batches(right)
+    assert r.ok, r.message
+
+
+def test_text_batches_check_agrees_with_stdlib_text():
+    from helpers import stdlib_text
+    ids = np.random.default_rng(0).integers(0, 96, 1000)
+    for N, T in [(4, 7), (3, 50), (1, 9)]:
+        got = list(stdlib_text.sequential_batches(ids, N, T))
+        want = nb03._batches_ref(ids, N, T)
+        assert len(got) == len(want) and all(np.array_equal(a, c) and np.array_equal(b, d)
+                                             for (a, b), (c, d) in zip(got, want))
+
+
 # ---- the notebook's own solutions ---------------------------------------------------------------
 
 
 def test_notebook_solutions_pass_their_checks():
     results = list(solution_results(NOTEBOOK, {"np": np, "nb03": nb03}))
-    assert len(results) == 4
+    assert len(results) == 5
     for source, r in results:
         assert r.ok, (source, r.message)
 

@@ -1,4 +1,4 @@
-"""Checks for notebook 03 (recurrent networks): the step, the loop, the four patterns, the parameter count.
+"""Checks for notebook 03 (recurrent networks): step, loop, four patterns, parameter count, text batches.
 
 Every check tries the learner's function on small random cases, compares it
 with the reference and returns a ``Result`` whose message says what to fix. A
@@ -231,3 +231,112 @@ def check_count_params(fn):
         return failed(f"count_params({D}, {H}, {V}, {T}) = {got}, expected {want}: add up the sizes of "
                       "Wx (D, H), Wh (H, H), b (H,), Wy (H, V) and by (V,)")
     return passed("count_params: D*H + H*H + H + H*V + V, the same for any T (weights are shared across time).")
+
+
+# --------------------------------------------------------------------------
+# 5. Cutting a long text into batches
+# --------------------------------------------------------------------------
+
+# (len(ids), N, T): streams of unequal use (leftover characters), then an exact fit, then one row
+BATCH_CASES = [(103, 4, 5), (61, 3, 4), (25, 4, 3), (40, 1, 6)]
+BATCH_RULE = ("cut ids into N streams of (len(ids) - 1) // N characters, one after the other; "
+              "batch k is columns kT ... kT + T - 1 of every stream; y is x shifted by one character")
+
+
+def _batches_ref(ids, N, T, length=None, stride=None, interleave=False, shift=1):
+    """The (x, y) list; the keyword arguments switch on typical slips."""
+    steps = (len(ids) - 1) // N if length is None else length
+    if N * steps + shift > len(ids):
+        return None  # this slip cannot be made on this text
+    cut = (lambda a: a[:N * steps].reshape(steps, N).T) if interleave else (lambda a: a[:N * steps].reshape(N, steps))
+    x, y = cut(ids), cut(ids[shift:])
+    stride = T if stride is None else stride
+    return [(x[:, s:s + T], y[:, s:s + T]) for s in range(0, steps - T + 1, stride)]
+
+
+def _batches_slips(ids, N, T):
+    """(wrong list of (x, y), hint) for the usual slips in cutting a text into batches."""
+    K = (len(ids) - 1) // N // T
+    want = _batches_ref(ids, N, T)
+    chunked = [(ids[k * N * T:(k + 1) * N * T].reshape(N, T), ids[k * N * T + 1:(k + 1) * N * T + 1].reshape(N, T))
+               for k in range(K)]
+    return [
+        ([(x, x) for x, _ in want], "y equals x: the target of each character is the *next* one, so y is x "
+                                    "shifted by one"),
+        ([(y, x) for x, y in want], "x and y are swapped: x holds the characters read, y the next ones"),
+        (_batches_ref(ids, N, T, shift=2), "y is shifted by two characters: the target is the very next character"),
+        (_batches_ref(ids, N, T, interleave=True), "the rows are not contiguous: you dealt the characters out like "
+                                                   "cards (row n gets ids[n::N]); row n must be one contiguous piece "
+                                                   "of the text, the n-th of N"),
+        (chunked, "row n of the next batch does not continue row n of this batch (each batch is the next N * T "
+                  "characters cut into rows): cut the text into N streams first, then walk along them, so the "
+                  "state at the end of a row is the right start for the same row of the next batch"),
+        (_batches_ref(ids, N, T, stride=1), "the batches overlap (batch k + 1 starts one character after batch k): "
+                                            "it must start where batch k ended, T characters later"),
+        (_batches_ref(ids, N, T, stride=T - 1) if T > 1 else None, "the batches overlap by one character: batch "
+                                                                    "k + 1 must start where batch k ended"),
+        (want[:-1], f"one batch is missing: a pass holds (len(ids) - 1) // N // T = {K} full batches"),
+        ([(x.T, y.T) for x, y in want], "x and y are transposed: each is (N, T), one row per stream"),
+    ]
+
+
+STREAM_LENGTH = ("each stream has (len(ids) - 1) // N characters, not len(ids) // N: the last character has "
+                 "no next one to predict, so y needs one character more than x")
+
+
+def _continues(items):
+    """True when every row of every batch continues the same row of the batch before."""
+    try:
+        return all(np.array_equal(np.asarray(x1)[:, 0], np.asarray(y0)[:, -1])
+                   for (_, y0), (x1, _) in zip(items[:-1], items[1:]))
+    except Exception:  # noqa: BLE001 - odd shapes are reported elsewhere
+        return True
+
+
+def _pairs(got):
+    """The learner's answer as a list of (x, y), or (None, hint)."""
+    if got is None:
+        return None, "text_batches returned None: did you forget to `return` the list?"
+    if isinstance(got, (str, bytes, dict, np.ndarray)) or not hasattr(got, "__iter__"):
+        return None, f"return a list of (x, y) pairs, one per batch, got {type(got).__name__}"
+    items = []
+    for item in got:  # a generator is fine too
+        items.append(item)
+        if len(items) > 10_000:
+            return None, "your answer never ends: return a list of the batches of one pass over the text"
+    for k, item in enumerate(items):
+        if not isinstance(item, (tuple, list)) or len(item) != 2:
+            return None, f"item {k} is not an (x, y) pair: return a list of (x, y) pairs, one per batch"
+    return items, None
+
+
+@functools.partial(never_raise, advice="; return a list of (x, y) pairs of integer arrays of shape (N, T)")
+def check_text_batches(fn):
+    """fn(ids (L,), N, T) -> [(x, y), ...], each (N, T): N contiguous streams walked T steps at a time."""
+    for L, N, T in BATCH_CASES:
+        ids = np.random.default_rng(L + N + T).permutation(L) + 1000  # distinct ids: every slip shows
+        got, err = call(fn, "text_batches", ids.copy(), N, T)
+        if err is not None:
+            return explain_error(err, STREAM_LENGTH, words=("reshape",))
+        want = _batches_ref(ids, N, T)
+        items, hint = _pairs(got)
+        if hint is not None:
+            return failed(hint)
+        if same(items, want):
+            continue
+        slips = [(wrong, h) for wrong, h in _batches_slips(ids, N, T) if wrong is not None]
+        bad = diagnose(items, slips, right=want)
+        if bad is not None:
+            return bad
+        where = f"with len(ids) = {L}, N = {N}, T = {T}"
+        if len(items) != len(want):
+            return failed(f"{where} you return {len(items)} batches, expected {len(want)}: {BATCH_RULE}")
+        if not _continues(items):
+            return failed(f"{where} row n of batch k + 1 does not start where row n of batch k ended: the state "
+                          "at the end of a row can only be carried on if the same row continues the same stream")
+        for k, ((x, y), (wx, wy)) in enumerate(zip(items, want)):
+            bad = compare(f"x of batch {k} ({where})", x, wx, hint=BATCH_RULE) or \
+                compare(f"y of batch {k} ({where})", y, wy, hint=BATCH_RULE)
+            if bad is not None:
+                return bad
+    return passed("text_batches: N contiguous streams, each batch continuing the last, y one character ahead.")
