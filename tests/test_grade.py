@@ -43,11 +43,11 @@ from helpers import progress  # noqa: E402
 SAMPLE = ["00", "03"]
 TIMEOUT, CELL_TIMEOUT = 60, 10  # seconds per notebook and per cell; each sample notebook runs in 1-3 s
 EXPECTED = {  # student -> {notebook number: points}
-    "ada": {"00": 3, "03": 4},
+    "ada": {"00": 3, "03": 5},
     "ben": {"00": 1, "03": 1},
     "cat": {"00": 1, "03": 2},
     "dan": {"00": 0, "03": 0},
-    "eve": {"00": 2, "03": 4},
+    "eve": {"00": 2, "03": 5},
     "fay": {"00": 3, "03": 0},
 }
 
@@ -229,11 +229,11 @@ def test_one_feedback_page_per_student(graded):
     pages = sorted(p.stem for p in (graded["out"] / "feedback").glob("*.html"))
     assert pages == sorted(EXPECTED)
     cat = (graded["out"] / "feedback" / "cat.html").read_text(encoding="utf-8")
-    assert "3 of 7 points" in cat and "was missing; it was put back" in cat
+    assert "3 of 8 points" in cat and "was missing; it was put back" in cat
     fay = (graded["out"] / "feedback" / "fay.html").read_text(encoding="utf-8")
     assert "could not read the notebook" in fay
     ada = (graded["out"] / "feedback" / "ada.html").read_text(encoding="utf-8")
-    assert "7 of 7 points" in ada and "Exercise 2: one-hot codes" in ada
+    assert "8 of 8 points" in ada and "Exercise 2: one-hot codes" in ada
     eve = (graded["out"] / "feedback" / "eve.html").read_text(encoding="utf-8")
     assert "time limit" in eve
 
