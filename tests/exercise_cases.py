@@ -1,17 +1,21 @@
 """What the exercise tests (tests/test_exercises_nb0*.py) share.
 
 The starter a learner finds, answers no check may choke on (the odd-return
-tables each file extends with its own), and the runners of a notebook's
-exercise, check and solution cells. Imported by name: pytest puts tests/ on
-sys.path, as it does for tests/reference.py.
+tables each file extends with its own), the tests every check and every
+mistake catalogue gets (``every_check``, ``catalogue``: classes a test file
+collects in one line), and the runners of a notebook's exercise, check and
+solution cells. Imported by name: pytest puts tests/ on sys.path, as it does
+for tests/reference.py.
 """
 import ast
 import json
 
 import nbformat
 import numpy as np
+import pytest
 
 from helpers.exercises.core import Result
+from helpers.layers import sigmoid
 
 
 def todo(*args):
@@ -56,7 +60,7 @@ COMMON_ODD_RETURNS = [
     ("hostile object", lambda *a: Hostile()),
 ]
 
-# The same for notebooks 04-07 (as a dict name -> answer: each file adds its own).
+# The same for notebooks 04-09 (as a dict name -> answer: each file adds its own).
 COMMON_ODD = {
     "None passed": None,
     "returns None": lambda *a: None,
@@ -65,6 +69,92 @@ COMMON_ODD = {
     "returns unreadable": lambda *a: Unreadable(),
     "divides by zero": lambda *a: 1 / 0,
 }
+
+# COMMON_ODD and what else a learner's function of arrays may return or be, for notebooks 04-09:
+# ``{**ARRAY_ODD, **odd_tuples(n), ...}`` with n the length of the tuples its checks expect.
+ARRAY_ODD = {
+    **COMMON_ODD,
+    "not a function": 42,
+    "a float, not a function": 3.0,
+    "returns str": lambda *a: "text",
+    "returns dict": lambda *a: {"h": 1},
+    "returns inf": lambda *a: np.inf,
+    "returns NaN array": lambda *a: np.full((3, 5), np.nan),
+    "returns an array of 3": lambda *a: np.ones(3),
+    "returns tuple of tiny arrays": lambda *a: (np.zeros(2), np.zeros(2)),
+    "raises inside": raising(IndexError, "index 7 is out of bounds"),
+}
+
+
+def odd_tuples(n):
+    """Odd returns of the length ``n`` a check expects (name -> answer), holding nothing it can use."""
+    return {
+        f"returns {n} Nones": lambda *a: (None,) * n,
+        f"returns {n} strs": lambda *a: ("x",) * n,
+        f"returns {n} NaNs": lambda *a: (np.nan,) * n,
+        f"returns {n} NaN arrays": lambda *a: (np.full((3, 5), np.nan),) * n,
+        f"returns {n} unreadables": lambda *a: (Unreadable(),) * n,
+        f"returns generator of {n}": lambda *a: (i for i in range(n)),
+    }
+
+
+def every_check(checks, odd, own=sigmoid):
+    """The tests every check in ``checks`` must pass whatever it is given, as a class for a test file
+    to collect: ``TestEveryCheck = every_check(CHECKS, ODD)``.
+
+    Each odd answer of the dict ``odd`` gets ❌ with a message; the starter (``todo``) gets "Not attempted";
+    a value instead of a function is told to pass the function; ``own``, one of the course's functions,
+    is refused as not the learner's work.
+    """
+    by_check = pytest.mark.parametrize("check", checks, ids=[c.__name__ for c in checks])
+
+    class TestEveryCheck:
+        @by_check
+        @pytest.mark.parametrize("answer", list(odd.values()), ids=list(odd))
+        def test_odd_returns_never_raise(self, check, answer):
+            r = check(answer)
+            assert isinstance(r, Result) and not r.ok and isinstance(r.message, str) and r.message, r
+
+        @by_check
+        def test_unattempted(self, check):
+            r = check(todo)
+            assert isinstance(r, Result) and not r.ok and r.status == "todo" and "Not attempted" in repr(r), r
+
+        @by_check
+        def test_a_value_instead_of_a_function(self, check):
+            r = check(3)
+            assert not r.ok and "without calling it" in r.message, r
+
+        @by_check
+        def test_the_course_own_functions_are_refused(self, check):
+            r = check(own)
+            assert not r.ok and "course's own" in r.message, r
+
+    return TestEveryCheck
+
+
+def catalogue(exercises):
+    """The tests of a notebook's catalogues, as a class for a test file to collect:
+    ``TestCatalogue = catalogue([(check, WRONG, RIGHT), ...])``, one row per exercise.
+
+    WRONG: (name, answer, word) rows, each answer must get ❌ with ``word`` in its hint;
+    RIGHT: (name, answer) rows, each answer (a right one written differently) must get ✅.
+    """
+    wrong = [(check, *row) for check, rows, _ in exercises for row in rows]
+    right = [(check, *row) for check, _, rows in exercises for row in rows]
+
+    class TestCatalogue:
+        @pytest.mark.parametrize("check, name, wrong, word", wrong, ids=[f"{c.__name__}: {n}" for c, n, *_ in wrong])
+        def test_mistakes_are_named(self, check, name, wrong, word):
+            r = check(wrong)
+            assert not r.ok and word in r.message, r.message
+
+        @pytest.mark.parametrize("check, name, right", right, ids=[f"{c.__name__}: {n}" for c, n, _ in right])
+        def test_right_variants_pass(self, check, name, right):
+            r = check(right)
+            assert r.ok, r.message
+
+    return TestCatalogue
 
 
 def assert_every_check_is_wrapped(module):

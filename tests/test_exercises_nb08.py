@@ -10,55 +10,22 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from exercise_cases import (COMMON_ODD, Unreadable, assert_every_check_is_wrapped, assert_solution_passes,
-                            assert_starter_not_yet_right, exercises_with_checks, notebook_cells, raising, todo)
+from exercise_cases import (ARRAY_ODD, assert_every_check_is_wrapped, assert_solution_passes,
+                            assert_starter_not_yet_right, catalogue, every_check, exercises_with_checks, notebook_cells,
+                            odd_tuples)
 from helpers import deep, gru
 from helpers.exercises import nb08
 from helpers.layers import sigmoid
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "08-gru-deep-bidirectional.ipynb"
 
-ODD = {
-    **COMMON_ODD,
-    "not a function": 42,
-    "returns str": lambda *a: "text",
-    "returns dict": lambda *a: {"h": 1},
-    "returns inf": lambda *a: np.inf,
-    "returns NaN array": lambda *a: np.full((3, 5), np.nan),
-    "returns an array of 3": lambda *a: np.ones(3),
-    "returns tuple of None": lambda *a: (None, None),
-    "returns 6 Nones": lambda *a: (None,) * 6,
-    "returns 6 strs": lambda *a: ("x",) * 6,
-    "returns 6 NaN arrays": lambda *a: (np.full((3, 5), np.nan),) * 6,
-    "returns tuple of unreadables": lambda *a: (Unreadable(),) * 6,
-    "returns generator": lambda *a: (i for i in range(2)),
-    "raises inside": raising(IndexError, "index 7 is out of bounds"),
-}
-CHECKS = [nb08.check_gru_step_forward, nb08.check_gru_step_backward, nb08.check_bidirectional,
-          nb08.check_param_count]
+TestEveryCheck = every_check([nb08.check_gru_step_forward, nb08.check_gru_step_backward, nb08.check_bidirectional,
+                              nb08.check_param_count], {**ARRAY_ODD, **odd_tuples(2), **odd_tuples(6)},
+                             own=gru.step_forward)
 
 
 def test_every_check_is_wrapped():
     assert_every_check_is_wrapped(nb08)
-
-
-@pytest.mark.parametrize("check", CHECKS)
-@pytest.mark.parametrize("odd", ODD.values(), ids=ODD.keys())
-def test_odd_returns_never_raise(check, odd):
-    r = check(odd)
-    assert not r.ok and isinstance(r.message, str) and r.message
-
-
-@pytest.mark.parametrize("check", CHECKS)
-def test_unattempted(check):
-    r = check(todo)
-    assert not r.ok and r.status == "todo"
-
-
-@pytest.mark.parametrize("check", CHECKS)
-def test_the_course_own_functions_are_refused(check):
-    r = check(gru.step_forward)
-    assert not r.ok and "course's own" in r.message
 
 
 # ---------------------------------------------------------------- Exercise 1: forward
@@ -373,26 +340,12 @@ RIGHT_COUNT = [
 
 # ---------------------------------------------------------------- every catalogue, one test each way
 
-WRONG = [(nb08.check_gru_step_forward, *w) for w in WRONG_FORWARD] + \
-        [(nb08.check_gru_step_backward, *w) for w in WRONG_BACKWARD] + \
-        [(nb08.check_bidirectional, *w) for w in WRONG_BIDIRECTIONAL] + \
-        [(nb08.check_param_count, *w) for w in WRONG_COUNT]
-RIGHT = [(nb08.check_gru_step_forward, *r) for r in RIGHT_FORWARD] + \
-        [(nb08.check_gru_step_backward, *r) for r in RIGHT_BACKWARD] + \
-        [(nb08.check_bidirectional, *r) for r in RIGHT_BIDIRECTIONAL] + \
-        [(nb08.check_param_count, *r) for r in RIGHT_COUNT]
-
-
-@pytest.mark.parametrize("check, name, wrong, word", WRONG, ids=[f"{w[0].__name__}: {w[1]}" for w in WRONG])
-def test_mistakes_are_named(check, name, wrong, word):
-    r = check(wrong)
-    assert not r.ok and word in r.message, r.message
-
-
-@pytest.mark.parametrize("check, name, right", RIGHT, ids=[f"{r[0].__name__}: {r[1]}" for r in RIGHT])
-def test_right_variants_pass(check, name, right):
-    r = check(right)
-    assert r.ok, r.message
+TestCatalogue = catalogue([
+    (nb08.check_gru_step_forward, WRONG_FORWARD, RIGHT_FORWARD),
+    (nb08.check_gru_step_backward, WRONG_BACKWARD, RIGHT_BACKWARD),
+    (nb08.check_bidirectional, WRONG_BIDIRECTIONAL, RIGHT_BIDIRECTIONAL),
+    (nb08.check_param_count, WRONG_COUNT, RIGHT_COUNT),
+])
 
 
 # ---------------------------------------------------------------- the notebook's cells

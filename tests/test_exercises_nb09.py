@@ -10,42 +10,25 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from exercise_cases import (COMMON_ODD, Unreadable, assert_every_check_is_wrapped, assert_solution_passes,
-                            assert_starter_not_yet_right, exercises_with_checks, notebook_cells, raising, todo)
+from exercise_cases import (ARRAY_ODD, assert_every_check_is_wrapped, assert_solution_passes,
+                            assert_starter_not_yet_right, catalogue, every_check, exercises_with_checks, notebook_cells,
+                            odd_tuples, raising)
 from helpers.exercises import nb09
 
 torch = pytest.importorskip("torch", reason="notebook 09 needs torch: make torch")
 
 ODD = {
-    **COMMON_ODD,
-    "not a function": 42,
-    "returns str": lambda *a: "text",
+    **ARRAY_ODD, **odd_tuples(2), **odd_tuples(4),
     "returns dict of None": lambda *a: dict.fromkeys(nb09.KEYS),
-    "returns inf": lambda *a: np.inf,
     "returns NaN tensor": lambda *a: torch.full((3, 7, 5), float("nan")),
-    "returns tuple of unreadables": lambda *a: (Unreadable(),) * 4,
-    "returns generator": lambda *a: (i for i in range(2)),
-    "raises inside": raising(IndexError, "index 7 is out of bounds"),
     "raises RuntimeError": raising(RuntimeError, "mat1 and mat2 shapes cannot be multiplied"),
 }
-CHECKS = [nb09.check_lstm_to_torch, nb09.check_truncated_rnn, nb09.check_clip_global_norm, nb09.check_train_step]
+TestEveryCheck = every_check([nb09.check_lstm_to_torch, nb09.check_truncated_rnn, nb09.check_clip_global_norm,
+                              nb09.check_train_step], ODD)
 
 
 def test_every_check_is_wrapped():
     assert_every_check_is_wrapped(nb09)
-
-
-@pytest.mark.parametrize("check", CHECKS)
-@pytest.mark.parametrize("odd", ODD.values(), ids=ODD.keys())
-def test_odd_returns_never_raise(check, odd):
-    r = check(odd)
-    assert not r.ok and isinstance(r.message, str) and r.message
-
-
-@pytest.mark.parametrize("check", CHECKS)
-def test_unattempted(check):
-    r = check(todo)
-    assert not r.ok and r.status == "todo"
 
 
 # ---------------------------------------------------------------- Exercise 1: numpy weights -> nn.LSTM
@@ -363,23 +346,12 @@ RIGHT_STEP = [
 ]
 
 
-# (check, name, answer, the word its hint must hold) for every exercise
-WRONG = [(nb09.check_lstm_to_torch, *w) for w in WRONG_MAP] + [(nb09.check_truncated_rnn, *w) for w in WRONG_TRUNCATED] \
-    + [(nb09.check_clip_global_norm, *w) for w in WRONG_CLIP] + [(nb09.check_train_step, *w) for w in WRONG_STEP]
-RIGHT = [(nb09.check_lstm_to_torch, *r) for r in RIGHT_MAP] + [(nb09.check_truncated_rnn, *r) for r in RIGHT_TRUNCATED] \
-    + [(nb09.check_clip_global_norm, *r) for r in RIGHT_CLIP] + [(nb09.check_train_step, *r) for r in RIGHT_STEP]
-
-
-@pytest.mark.parametrize("check, name, wrong, word", WRONG, ids=[f"{c.__name__[6:]}: {w[0]}" for c, *w in WRONG])
-def test_mistakes_are_named(check, name, wrong, word):
-    r = check(wrong)
-    assert not r.ok and word in r.message, r.message
-
-
-@pytest.mark.parametrize("check, name, right", RIGHT, ids=[f"{c.__name__[6:]}: {r[0]}" for c, *r in RIGHT])
-def test_right_variants_pass(check, name, right):
-    r = check(right)
-    assert r.ok, r.message
+TestCatalogue = catalogue([
+    (nb09.check_lstm_to_torch, WRONG_MAP, RIGHT_MAP),
+    (nb09.check_truncated_rnn, WRONG_TRUNCATED, RIGHT_TRUNCATED),
+    (nb09.check_clip_global_norm, WRONG_CLIP, RIGHT_CLIP),
+    (nb09.check_train_step, WRONG_STEP, RIGHT_STEP),
+])
 
 
 def test_clip_cases_clip_and_do_not_clip():

@@ -10,6 +10,7 @@ any object): test ``result.ok``, and test helpers' "no problem found" value
 with ``is None``.
 """
 import functools
+from itertools import permutations
 
 import numpy as np
 
@@ -144,6 +145,20 @@ def scalar(value, name, returned="it", nonfinite_hint=""):
     return value, None
 
 
+def as_tuple(out, name, items):
+    """(out, None) when ``out`` is a tuple or list of as many items as ``items`` names, else (None, a failed
+    Result saying what came back).
+
+    items: what the learner's ``name`` should return, comma-separated, e.g. "h_next, c_next".
+    """
+    if out is None:
+        return None, failed(f"{name} returned None: did you forget to `return` {items}?")
+    if not isinstance(out, (tuple, list)) or len(out) != len(items.split(", ")):
+        return None, failed(f"{name} must return the tuple ({items}), got {type(out).__name__}"
+                            + (f" of length {len(out)}" if isinstance(out, (tuple, list)) else ""))
+    return out, None
+
+
 def first_failure(*results):
     """The first failed Result among ``results`` (Nones are passes), or None."""
     for r in results:
@@ -217,6 +232,18 @@ def name_slip(got, slips, right=None, atol=1e-6, rtol=1e-6):
         if same(got, output, atol, rtol) and not (right is not None and same(output, right, atol, rtol)):
             return hint
     return None
+
+
+def gate_slips(run, slips, order, order_hint):
+    """[(output of a slip, hint)] for ``diagnose`` or ``name_slip``, for a layer whose gates are blocks of columns.
+
+    run(slip=name) for each name -> hint of the dict ``slips``; then run(order=other) for every other order of
+    the gate blocks ``order`` (e.g. ("i", "f", "g", "o")), its hint ``order_hint`` with "{}" filled by that
+    order ("i, g, f, o").
+    """
+    outputs = [(run(slip=slip), hint) for slip, hint in slips.items()]
+    return outputs + [(run(order=other), order_hint.format(", ".join(other)))
+                      for other in permutations(order) if other != tuple(order)]
 
 
 def reordered(got, want, atol=1e-6, rtol=1e-6):

@@ -11,13 +11,13 @@ are off. Checks never raise.
 
 Exercise 3's check, ``check_lstm_backward``, is in ``nb06_sequence``.
 """
-from itertools import permutations
+from functools import partial
 
 import numpy as np
 
 from helpers import lstm
-from helpers.exercises.core import (call, compare, explain_error, failed, name_slip, never_raise, passed, reordered,
-                                    same, scalar)
+from helpers.exercises.core import (as_tuple, call, compare, explain_error, failed, gate_slips, name_slip, never_raise,
+                                    passed, reordered, same, scalar)
 from helpers.layers import sigmoid
 
 ORDER = ("i", "f", "g", "o")
@@ -29,15 +29,6 @@ def _problem(seed=0, N=3, D=4, H=5):
     return (rng.standard_normal((N, D)), rng.standard_normal((N, H)), rng.standard_normal((N, H)),
             0.7 * rng.standard_normal((D, 4 * H)), 0.7 * rng.standard_normal((H, 4 * H)),
             0.5 * rng.standard_normal(4 * H))
-
-
-def _pair(out, name, items):
-    if out is None:
-        return None, failed(f"{name} returned None: did you forget to `return` {items}?")
-    if not isinstance(out, (tuple, list)) or len(out) != len(items.split(", ")):
-        return None, failed(f"{name} must return the tuple ({items}), got {type(out).__name__}"
-                            + (f" of length {len(out)}" if isinstance(out, (tuple, list)) else ""))
-    return out, None
 
 
 # --------------------------------------------------------------------------
@@ -87,18 +78,16 @@ def check_lstm_step_forward(lstm_step_forward):
         out, err = call(lstm_step_forward, "lstm_step_forward", *(a.copy() for a in args))
         if err is not None:
             return err
-        out, err = _pair(out, "lstm_step_forward", "h_next, c_next")
+        out, err = as_tuple(out, "lstm_step_forward", "h_next, c_next")
         if err is not None:
             return err
         if same(out, want):
             continue
         if reordered(out, want):
             return failed("h_next and c_next are swapped: return (h_next, c_next) in that order")
-        slips = [(_forward(*args, slip=slip), hint) for slip, hint in FORWARD_SLIPS.items()]
-        slips += [(_forward(*args, order=order),
-                   f"you read the four blocks of a as {', '.join(order)}; the order is i, f, g, o (as in "
-                   "torch.nn.LSTM): a[:, :H] is i, a[:, H:2*H] f, a[:, 2*H:3*H] g, a[:, 3*H:] o")
-                  for order in permutations(ORDER) if order != ORDER]
+        slips = gate_slips(partial(_forward, *args), FORWARD_SLIPS, ORDER,
+                           "you read the four blocks of a as {}; the order is i, f, g, o (as in torch.nn.LSTM): "
+                           "a[:, :H] is i, a[:, H:2*H] f, a[:, 2*H:3*H] g, a[:, 3*H:] o")
         hint = name_slip(out, slips)
         if hint:
             return failed(hint)
@@ -205,18 +194,16 @@ def check_lstm_step_backward(lstm_step_backward):
                         tuple(a.copy() for a in cache))
         if err is not None:
             return err
-        out, err = _pair(out, "lstm_step_backward", ", ".join(NAMES))
+        out, err = as_tuple(out, "lstm_step_backward", ", ".join(NAMES))
         if err is not None:
             return err
         if same(out, want):
             continue
         if reordered(out, want):
             return failed(f"the six gradients are right but in the wrong order: return ({', '.join(NAMES)})")
-        slips = [(_backward(dh_total, dc_next, cache, slip), hint) for slip, hint in SLIPS.items()]
-        slips += [(_backward(dh_total, dc_next, cache, order=order),
-                   f"the four blocks of da are stacked in the order {', '.join(order)}; they must be in the "
-                   "order of a's columns, i, f, g, o, for the weight gradients to line up")
-                  for order in permutations(ORDER) if order != ORDER]
+        slips = gate_slips(partial(_backward, dh_total, dc_next, cache), SLIPS, ORDER,
+                           "the four blocks of da are stacked in the order {}; they must be in the order of a's "
+                           "columns, i, f, g, o, for the weight gradients to line up")
         hint = name_slip(out, slips)
         if hint:
             return failed(hint)

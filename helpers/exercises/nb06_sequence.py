@@ -19,7 +19,8 @@ import numpy as np
 from helpers import lstm
 from helpers.exercises.core import (Result, call, compare, course_function, explain_error, failed, name_slip,
                                     never_raise, passed, reordered, same)
-from helpers.exercises.nb06 import _backward, _pair, check_lstm_step_backward
+from helpers.exercises.core import as_tuple
+from helpers.exercises.nb06 import _backward, check_lstm_step_backward
 
 
 SEQ_NAMES = ("dx", "dh0", "dc0", "dWx", "dWh", "db")
@@ -190,7 +191,7 @@ def _check_sequence(attempt):
                                      "NotImplementedError: write them, then run this check again", status="todo")
             return explain_error(err, "steps are t = 0 .. T-1: caches[t] and dh[:, t] belong to step t",
                                  words=("index", "out of range", "out of bounds", "matmul", "broadcast"))
-        on_right, err = _pair(on_right, "lstm_backward", ", ".join(SEQ_NAMES))
+        on_right, err = as_tuple(on_right, "lstm_backward", ", ".join(SEQ_NAMES))
         if err is not None:
             return err
         loop = _loop_hint(on_right, want, dh, caches, calls)

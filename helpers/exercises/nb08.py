@@ -8,13 +8,13 @@ wrong order, the direct path z * dh left out of the backward step, the
 backward direction's outputs left reversed, the halves or final states in
 the wrong order, the biases of a GRU counted as one. Checks never raise.
 """
-from itertools import permutations
+from functools import partial
 
 import numpy as np
 
 from helpers import deep, gru
-from helpers.exercises.core import (call, compare, diagnose, explain_error, failed, never_raise, passed, reordered,
-                                    same, scalar)
+from helpers.exercises.core import (as_tuple, call, compare, diagnose, explain_error, failed, gate_slips, never_raise,
+                                    passed, reordered, same, scalar)
 from helpers.layers import sigmoid
 
 ORDER = ("r", "z", "n")
@@ -25,16 +25,6 @@ def _problem(seed=0, N=3, D=4, H=5):
     rng = np.random.default_rng(seed)
     return (rng.standard_normal((N, D)), rng.standard_normal((N, H)), 0.7 * rng.standard_normal((D, 3 * H)),
             0.7 * rng.standard_normal((H, 3 * H)), 0.5 * rng.standard_normal(3 * H), 0.5 * rng.standard_normal(3 * H))
-
-
-def _tuple(out, name, items):
-    if out is None:
-        return None, failed(f"{name} returned None: did you forget to `return` {items}?")
-    n = len(items.split(", "))
-    if not isinstance(out, (tuple, list)) or len(out) != n:
-        return None, failed(f"{name} must return the tuple ({items}), got {type(out).__name__}"
-                            + (f" of length {len(out)}" if isinstance(out, (tuple, list)) else ""))
-    return out, None
 
 
 # --------------------------------------------------------------------------
@@ -94,11 +84,9 @@ def check_gru_step_forward(gru_step_forward):
             return failed(f"return h_next only, one array (N, H), not a tuple of {len(out)}")
         if same(out, want):
             continue
-        slips = [(_forward(*args, slip=slip), hint) for slip, hint in FORWARD_SLIPS.items()]
-        slips += [(_forward(*args, order=order),
-                   f"you read the three blocks as {', '.join(order)}; torch's order is r, z, n: a[:, :H] is r, "
-                   "a[:, H:2*H] z, a[:, 2*H:] n")
-                  for order in permutations(ORDER) if order != ORDER]
+        slips = gate_slips(partial(_forward, *args), FORWARD_SLIPS, ORDER,
+                           "you read the three blocks as {}; torch's order is r, z, n: a[:, :H] is r, a[:, H:2*H] z, "
+                           "a[:, 2*H:] n")
         found = diagnose(out, slips, right=want)
         if found is not None:
             return found
@@ -183,18 +171,16 @@ def check_gru_step_backward(gru_step_backward):
         out, err = call(gru_step_backward, "gru_step_backward", dh.copy(), tuple(a.copy() for a in cache))
         if err is not None:
             return explain_error(err, "x is (N, D), h_prev (N, H), Wx (D, 3H), Wh (H, 3H); the gates (N, H)")
-        out, err = _tuple(out, "gru_step_backward", ", ".join(NAMES))
+        out, err = as_tuple(out, "gru_step_backward", ", ".join(NAMES))
         if err is not None:
             return err
         if same(out, want):
             continue
         if reordered(out, want):
             return failed(f"the six gradients are right but in the wrong order: return ({', '.join(NAMES)})")
-        slips = [(_backward(dh, cache, slip), hint) for slip, hint in SLIPS.items()]
-        slips += [(_backward(dh, cache, order=order),
-                   f"the three blocks are stacked in the order {', '.join(order)}; they must follow the columns "
-                   "of Wx and Wh, r, z, n, for the weight gradients to line up")
-                  for order in permutations(ORDER) if order != ORDER]
+        slips = gate_slips(partial(_backward, dh, cache), SLIPS, ORDER,
+                           "the three blocks are stacked in the order {}; they must follow the columns of Wx and Wh, "
+                           "r, z, n, for the weight gradients to line up")
         found = diagnose(out, slips, right=want)
         if found is not None:
             return found
@@ -262,7 +248,7 @@ def check_bidirectional(bidirectional_gru):
                         tuple(w.copy() for w in fwd), tuple(w.copy() for w in bwd))
         if err is not None:
             return explain_error(err, "h0 is (2, N, H): h0[0] starts the forward direction, h0[1] the backward one")
-        got, err = _tuple(got, "bidirectional_gru", "out, h_n")
+        got, err = as_tuple(got, "bidirectional_gru", "out, h_n")
         if err is not None:
             return err
         if same(got, want):
