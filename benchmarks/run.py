@@ -2,8 +2,9 @@
 
 One BLAS thread and one torch thread (numpy and torch in one process with
 default threads fight over the cores and make torch erratic). Contenders run
-interleaved, repeated, and we report medians and ratios. Exit status 1 if any
-target is missed.
+interleaved, repeated, and we report medians and ratios (the layers: CPU time
+and the spread of the ratio over rounds, see benchmarks/layers.py). Exit
+status 1 if any target is missed.
 """
 import os
 
@@ -29,18 +30,33 @@ RESULTS = []
 
 def report(name, value, target, ok, unit=""):
     RESULTS.append(ok)
-    print(f"  {'ok  ' if ok else 'MISS'} {name:<58} {value:>12}{unit}   target {target}")
+    print(f"  {'ok  ' if ok else 'MISS'} {name:<66} {value:>7}{unit}   target {target}")
 
 
 def bench_layers():
-    import torch
-
-    torch.set_num_threads(1)
-    print("helpers vs torch, forward + backward, CPU float64 (median of interleaved runs)")
-    for kind, shape, t_ours, t_torch, ratio, target, faults in layers.run(np.random.default_rng(0)):
-        label = f"{kind} N={shape[0]} T={shape[1]} D={shape[2]} H={shape[3]}: {t_ours * 1e3:.2f} ms vs {t_torch * 1e3:.2f} ms"
-        report(label, f"{ratio:.2f}", f"<= {target}", ratio <= target, " x torch")
-        print(f"       page faults per call: helpers {faults[0]:.0f}, torch {faults[1]:.0f}")
+    m = layers.measure(seed=0)
+    peak, pinned, rows = m["peak"], m["pinned"], m["rows"]
+    best = max(peak.values())
+    print("helpers vs torch, forward + backward, float64, one thread: CPU time per call, median of "
+          f"{layers.ROUNDS} interleaved rounds, allocator {'pinned' if pinned else 'NOT pinned (no glibc)'}")
+    n = layers.PEAK_N
+    print(f"  the limit: float64 {n} x {n} matmul, one thread, best of {layers.PEAK_REPEATS}: "
+          f"numpy {peak['numpy']:.1f}, torch {peak['torch']:.1f} GFLOP/s -> peak {best:.1f}")
+    print("  GFLOP/s counts the matmuls of forward + backward, 6 N T G H (D + H) for G gates "
+          "(benchmarks/layers.py: flops)")
+    print(f"  {'layer':<5} {'N, T, D, H':<15} {'MFLOP':>6} {'ours ms':>8} {'GFLOP/s':>8} {'% peak':>6}"
+          f" {'torch ms':>9} {'GFLOP/s':>8} {'% peak':>6} {'faults/call':>12}")
+    for r in rows:
+        gf = [r["flops"] / r[who] / 1e9 for who in ("ours", "torch")]
+        print(f"  {r['kind']:<5} {', '.join(map(str, r['shape'])):<15} {r['flops'] / 1e6:6.1f}"
+              f" {r['ours'] * 1e3:8.2f} {gf[0]:8.1f} {100 * gf[0] / best:5.0f}%"
+              f" {r['torch'] * 1e3:9.2f} {gf[1]:8.1f} {100 * gf[1] / best:5.0f}%"
+              f" {r['faults'][0]:5.0f} / {r['faults'][1]:<5.0f}")
+    for r in rows:
+        lo, hi = r["spread"]
+        label = (f"{r['kind']} / torch.nn.{r['kind'].upper()}, CPU time (rounds 10-90%: {lo:.2f}-{hi:.2f};"
+                 f" wall clock {r['wall_ratio']:.2f})")
+        report(label, f"{r['ratio']:.2f}", f"<= {r['target']}", r["ratio"] <= r["target"], " x")
 
 
 def bench_charrnn():

@@ -32,17 +32,31 @@ gradients. Editing raises "ValueError: assignment destination is read-only";
 take ``h.copy()`` to get an array of your own. (The cache also keeps your x,
 h0 and weights, not copies: change them only after backward.)
 
-``forward`` is the ``step_forward`` loop (both call ``_step``), with x_t Wx + bx
-computed for all T steps in one product before the loop, and the arrays kept
-time-major (T, N, ...) inside so each step reads one contiguous block.
-``backward`` walks back through the steps carrying dh_next only, and sums the
-weight gradients over time in one product after the loop.
-(tests/test_gru.py checks both against the step loop and against torch.)
+``forward`` is the ``step_forward`` loop (both call ``_step``), written for
+speed in ways that keep the maths (tests/test_gru.py checks both against the
+step loop and against torch; ``make bench layers`` times them against
+torch.nn.GRU):
+
+- x_t Wx + bx (plus bh_r, bh_z, which only ever add to it) is computed for all
+  T steps in one product before the loop;
+- sigmoid(a) = (1 + tanh(a / 2)) / 2, and the halving is done once, on the r
+  and z columns of that product and of Wh (exact: 0.5 is a power of 2), so r
+  and z come from one tanh call;
+- inside, arrays are time-major and transposed, (T, features, N): h_t is
+  stored as (H, N) and the gates of a step as the rows [r z n ah_n] of one
+  (4H, N) block, so every gate is a contiguous block of memory (a column
+  block of an (N, 4H) array is not, and numpy is several times slower on
+  such strided views). The cache shows batch-first views (N, T, H);
+- results go into preallocated arrays (``out=``);
+- ``backward`` carries dh_next only. What depends on the forward values alone
+  (each gate's slope times the factor it meets) is computed for a block of
+  BLOCK steps at once, so a step is four elementwise operations and one
+  matmul; each block then adds its share of the weight gradients in one
+  product.
 """
 import numpy as np
 
 from helpers import validate
-from helpers.layers import sigmoid
 
 
 def _check(x_letters, x, h_name, h, Wx, Wh, bx, bh):
@@ -62,19 +76,52 @@ def _check(x_letters, x, h_name, h, Wx, Wh, bx, bh):
     return (v.astype(dtype, copy=False) for v in (x, h, Wx, Wh, bx, bh))
 
 
-def _step(ax, h_prev, Wh, bh):
-    """One step from ax = x_t Wx + bx (N, 3H) and h_prev (N, H).
+BLOCK = 16  # backward: time steps whose gate gradients are held at once
 
-    Returns r, z, n, ah_n (each (N, H)) and h_next.
+
+def _prepare(xT, Wx, Wh, bx, bh):
+    """What ``_step`` reads, transposed: xT (..., D, N) ->
+    ax (..., 3H, N) = (x Wx + bx + [bh_r bh_z 0]).T with its r, z rows halved,
+    WhT (3H, H) = Wh.T with its r, z rows halved, and bh_n (H, N) (bh_n in every column).
+
+    The bias rides in the product, as a column of the weights against a row
+    of ones under xT: one matmul, no separate pass over ax.
     """
-    H = h_prev.shape[1]
-    ah = h_prev @ Wh + bh  # (N, 3H)
-    r = sigmoid(ax[:, :H] + ah[:, :H])
-    z = sigmoid(ax[:, H:2 * H] + ah[:, H:2 * H])
-    ah_n = ah[:, 2 * H:]
-    n = np.tanh(ax[:, 2 * H:] + r * ah_n)
-    h_next = (1.0 - z) * n + z * h_prev
-    return r, z, n, ah_n, h_next
+    H, D, N = Wh.shape[0], xT.shape[-2], xT.shape[-1]
+    W1 = np.empty((3 * H, D + 1), xT.dtype)  # [Wx.T | b]
+    W1[:, :D] = Wx.T
+    W1[:, D] = bx
+    W1[:2 * H, D] += bh[:2 * H]  # bh_r and bh_z only ever add to bx_r and bx_z
+    W1[:2 * H] *= 0.5
+    x1 = np.empty(xT.shape[:-2] + (D + 1, N), xT.dtype)  # [xT; 1]
+    x1[..., :D, :] = xT
+    x1[..., D, :] = 1.0
+    WhT = Wh.T.copy()
+    WhT[:2 * H] *= 0.5
+    return np.matmul(W1, x1), WhT, np.repeat(bh[2 * H:, None], N, axis=1)
+
+
+def _step(ax, h_prev, WhT, bh_n, gates, h_next, ah):
+    """One step, transposed: ``_prepare``'s ax (3H, N) and h_prev (H, N).
+
+    Writes the rows r, z, n, ah_n of gates (4H, N) and h_t into h_next (H, N);
+    ah (3H, N) is scratch space.
+    """
+    H = h_prev.shape[0]
+    np.matmul(WhT, h_prev, out=ah)
+    rz, n, ah_n = gates[:2 * H], gates[2 * H:3 * H], gates[3 * H:]
+    np.add(ax[:2 * H], ah[:2 * H], out=rz)  # (a_r, a_z) / 2
+    np.tanh(rz, out=rz)
+    rz *= 0.5
+    rz += 0.5  # r, z = sigmoid(a_r), sigmoid(a_z)
+    r, z = rz[:H], rz[H:]
+    np.add(ah[2 * H:], bh_n, out=ah_n)  # ah_n = h_{t-1} Wh_n + bh_n
+    np.multiply(r, ah_n, out=n)
+    n += ax[2 * H:]
+    np.tanh(n, out=n)  # n = tanh(ax_n + r * ah_n)
+    np.subtract(h_prev, n, out=h_next)
+    h_next *= z
+    h_next += n  # h_t = (1 - z) * n + z * h_{t-1} = n + z * (h_{t-1} - n)
 
 
 def _step_da(dh, h_prev, r, z, n, ah_n):
@@ -97,7 +144,12 @@ def step_forward(x, h_prev, Wx, Wh, bx, bh):
     h_next is a new array of your own; the gates in the cache are read-only.
     """
     x, h_prev, Wx, Wh, bx, bh = _check("(N, D)", x, "h_prev", h_prev, Wx, Wh, bx, bh)
-    r, z, n, ah_n, h_next = _step(x @ Wx + bx, h_prev, Wh, bh)
+    N, H = h_prev.shape
+    gates, h_next = np.empty((4 * H, N), x.dtype), np.empty((H, N), x.dtype)
+    ax, WhT, bh_n = _prepare(x.T, Wx, Wh, bx, bh)
+    _step(ax, h_prev.T, WhT, bh_n, gates, h_next, np.empty((3 * H, N), x.dtype))
+    h_next = h_next.T
+    r, z, n, ah_n = (gates[k * H:(k + 1) * H].T for k in range(4))
     for a in (r, z, n, ah_n):
         a.flags.writeable = False
     return h_next, (x, h_prev, Wx, Wh, r, z, n, ah_n)
@@ -131,19 +183,22 @@ def forward(x, h0, Wx, Wh, bx, bh):
     N, T = x.shape[:2]
     H = h0.shape[1]
 
-    ax = x.transpose(1, 0, 2) @ Wx + bx  # (T, N, 3H): the input part of every step, in one product
-    hs = np.empty((T + 1, N, H), ax.dtype)  # h_0 .. h_T
-    gates = np.empty((T, N, 4 * H), ax.dtype)  # r, z, n and ah_n of every step
-    hs[0] = h0
+    ax, WhT, bh_n = _prepare(x.transpose(1, 2, 0), Wx, Wh, bx, bh)  # (T, 3H, N): every step's input part
+    hs = np.empty((T + 1, H, N), ax.dtype)  # h_0 .. h_T, transposed
+    gates = np.empty((T, 4 * H, N), ax.dtype)  # the rows r, z, n and ah_n of every step
+    ah = np.empty((3 * H, N), ax.dtype)
+    hs[0] = h0.T
     for t in range(T):
-        *rzn, hs[t + 1] = _step(ax[t], hs[t], Wh, bh)
-        gates[t] = np.concatenate(rzn, axis=1)
+        _step(ax[t], hs[t], WhT, bh_n, gates[t], hs[t + 1], ah)
     hs.flags.writeable = False  # backward reads them; views taken from here on are read-only too
     gates.flags.writeable = False
 
-    h = hs[1:].transpose(1, 0, 2)  # batch-first view (N, T, H)
+    def batch_first(a):  # (T, H, N) -> (N, T, H)
+        return a.transpose(2, 0, 1)
+
+    h = batch_first(hs[1:])
     cache = dict(x=x, h0=h0, Wx=Wx, Wh=Wh, hs=hs, gates=gates, h=h,
-                 **{name: gates[..., k * H:(k + 1) * H].transpose(1, 0, 2) for k, name in enumerate("rzn")})
+                 **{name: batch_first(gates[:, k * H:(k + 1) * H]) for k, name in enumerate("rzn")})
     return h, cache
 
 
@@ -158,21 +213,54 @@ def backward(dh, cache):
     dtype = hs.dtype
     dh = validate.array("dh", dh, ndim=3, letters="(N, T, H)")
     validate.shape("dh", dh, h.shape, "(N, T, H)", match="h from forward")
-    dh = dh.astype(dtype, copy=False)
     N, T, H = h.shape
     D = x.shape[2]
+    xs = np.ascontiguousarray(x.transpose(1, 0, 2), dtype=dtype)  # (T, N, D)
 
-    dax = np.empty((T, N, 3 * H), dtype)  # gradients on x_t Wx + bx, every step
-    dah = np.empty((T, N, 3 * H), dtype)  # gradients on h_{t-1} Wh + bh, every step
-    dh_next = np.zeros((N, H), dtype)  # gradient arriving from step t+1
-    for t in reversed(range(T)):
-        g = dh[:, t] + dh_next  # the whole gradient on h_t
-        r, z, n, ah_n = (gates[t, :, k * H:(k + 1) * H] for k in range(4))
-        dax[t], dah[t] = _step_da(g, hs[t], r, z, n, ah_n)
-        dh_next = g * z + dah[t] @ Wh.T  # (N, H): flows to h_{t-1}
-
-    dax2, dah2 = dax.reshape(T * N, 3 * H), dah.reshape(T * N, 3 * H)
-    dx = (dax @ Wx.T).transpose(1, 0, 2)  # (N, T, D)
-    dWx = x.transpose(1, 0, 2).reshape(T * N, D).T @ dax2  # sum over t of x_t^T dax_t
-    dWh = hs[:-1].reshape(T * N, H).T @ dah2  # sum over t of h_{t-1}^T dah_t
-    return dx, dh_next, dWx, dWh, dax2.sum(axis=0), dah2.sum(axis=0)
+    dx = np.empty((T, N, D), dtype)
+    dWxT, dWhT = np.zeros((3 * H, D), dtype), np.zeros((3 * H, H), dtype)
+    B = min(T, BLOCK)
+    dah = np.empty((B, 3, H, N), dtype)  # gradients on h_{t-1} Wh + bh [dar daz dah_n], one block of steps
+    K = np.empty((B, H, N), dtype)  # (1 - z)(1 - n^2): dan = dh_t * K
+    dhs = np.empty((B, H, N), dtype)  # dh of the block, transposed; then the whole gradient on each h_t
+    Fh, Fx = np.empty((3 * H, B * N), dtype), np.empty((3 * H, B * N), dtype)  # dah, dax as matrices
+    dbx, dbh = np.zeros(3 * H, dtype), np.zeros(3 * H, dtype)
+    dh_next = np.zeros((H, N), dtype)  # gradient arriving from step t+1
+    for stop in range(T, 0, -BLOCK):
+        start = max(stop - BLOCK, 0)
+        B = stop - start
+        # what depends on the forward only, for the whole block: dah = dh_t * P, P in dah
+        r, z, n, ah_n = (gates[start:stop, k * H:(k + 1) * H] for k in range(4))
+        P, k = dah[:B], K[:B]
+        Pr, Pz, Pn = (P[:, j] for j in range(3))
+        np.subtract(1.0, z, out=k)
+        np.multiply(n, n, out=Pn)
+        np.subtract(1.0, Pn, out=Pn)
+        k *= Pn  # through n = tanh(ax_n + r * ah_n): (1 - z) tanh'
+        np.subtract(1.0, r, out=Pr)
+        Pr *= r
+        Pr *= ah_n
+        Pr *= k  # dar = dan * ah_n * r (1 - r): r multiplies ah_n
+        np.subtract(1.0, z, out=Pz)
+        Pz *= z
+        np.subtract(hs[start:stop], n, out=Pn)
+        Pz *= Pn  # daz = dh * (h_{t-1} - n) * z (1 - z)
+        np.multiply(k, r, out=Pn)  # dah_n = dan * r: ah_n enters multiplied by r
+        np.copyto(dhs[:B], dh[:, start:stop].transpose(1, 2, 0), casting="same_kind")
+        for t in reversed(range(B)):
+            g = np.add(dhs[t], dh_next, out=dhs[t])  # the whole gradient on h_t
+            dah[t] *= g
+            dh_next = g * z[t]  # h_{t-1} reaches h_t directly ...
+            dh_next += Wh @ dah[t].reshape(3 * H, N)  # ... and through ah: flows to h_{t-1}
+        # this block's steps, all at once, as (3H, B N) matrices: dax is dah but for dan in the n rows
+        fh, fx = Fh[:, :B * N], Fx[:, :B * N]
+        np.copyto(fh.reshape(3 * H, B, N), dah[:B].reshape(B, 3 * H, N).transpose(1, 0, 2))
+        fx[:2 * H] = fh[:2 * H]
+        k *= dhs[:B]  # dan = dh * (1 - z)(1 - n^2)
+        np.copyto(fx[2 * H:].reshape(H, B, N), k.transpose(1, 0, 2))
+        np.matmul(fx.T, Wx.T, out=dx[start:stop].reshape(-1, D))
+        dWxT += fx @ xs[start:stop].reshape(-1, D)  # sum over t of x_t^T dax_t
+        dWhT += fh @ hs[start:stop].transpose(0, 2, 1).reshape(-1, H)  # sum over t of h_{t-1}^T dah_t
+        dbx += fx.sum(axis=1)
+        dbh += fh.sum(axis=1)
+    return dx.transpose(1, 0, 2), dh_next.T, dWxT.T, dWhT.T, dbx, dbh

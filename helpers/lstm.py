@@ -27,13 +27,15 @@ read-only"; take ``h.copy()`` to get an array of your own. (The cache also
 keeps your x, h0 and weights, not copies: change them only after backward.)
 
 ``forward`` and ``backward`` are the step functions in a loop, written for
-speed in four ways that keep the maths the same (tests/test_lstm.py checks
-them against the plain step loop, tests/test_torch_reference.py against torch):
+speed in ways that keep the maths the same (tests/test_lstm.py checks them
+against the plain step loop, tests/test_torch_reference.py against torch;
+``make bench layers`` times them against torch.nn.LSTM):
 
 - x_t Wx + b does not depend on h, so it is one matrix product for all steps,
   before the loop;
 - sigmoid(z) = (1 + tanh(z / 2)) / 2, so one tanh call computes all four
-  gates: halve the i, f, o columns, tanh, then halve and add 1/2 again;
+  gates. The halving is done once, on the i, f, o columns of x_t Wx + b and
+  of Wh, before the loop (exact: 0.5 is a power of 2);
 - inside, arrays are time-major (T, N, ...), so each step reads and writes one
   contiguous block; the cache shows batch-first views (N, T, H) of them;
 - the weight gradients are sums over time. ``backward`` walks back through
@@ -43,11 +45,18 @@ them against the plain step loop, tests/test_torch_reference.py against torch):
   costs a page fault per 4 KiB when it is used again. Holding the gate
   gradients of every step made a third of the run time page faults
   (``make bench layers`` prints the faults per call).
+
+These rewrites change no result, not even in the last bit: the shipped
+autocomplete weights are reproduced bit for bit by their training command
+(tests/test_autocomplete.py checks it), so every product here is computed
+from the same operands, in the same memory layout, as before. (A transposed
+(H, N) layout, as helpers.gru uses, makes the LSTM steps faster too, but
+changes the last bits: BLAS sums a product in a different order when an
+operand is laid out differently, and float32 training magnifies that.)
 """
 import numpy as np
 
 from helpers import validate
-from helpers.layers import sigmoid
 
 
 def _check(x_letters, x, h_name, h, c_name, c, Wx, Wh, b):
@@ -80,15 +89,19 @@ def _read_only(*arrays):
 BLOCK = 16  # backward: time steps whose gate gradients are held at once
 
 
-def _activate(a, H):
-    """Pre-activations a (N, 4H) -> gates [i f g o] (N, 4H), in place, with one tanh call."""
-    half = np.full(4 * H, 0.5, a.dtype)
-    half[2 * H:3 * H] = 1.0  # g is tanh(a_g); i, f, o are (1 + tanh(a / 2)) / 2
-    a *= half
+def _halves(H, dtype):
+    """half (4H,): 1/2 on the i, f, o columns, 1 on g; shift (4H,): 1/2 on i, f, o, 0 on g."""
+    half, shift = np.full(4 * H, 0.5, dtype), np.full(4 * H, 0.5, dtype)
+    half[2 * H:3 * H], shift[2 * H:3 * H] = 1.0, 0.0
+    return half, shift
+
+
+def _activate(a, half, shift):
+    """Halved pre-activations a * half (N, 4H) -> gates [i f g o], in place, with one tanh call:
+    i, f, o = (1 + tanh(a / 2)) / 2 and g = tanh(a)."""
     np.tanh(a, out=a)
     a *= half
-    a[:, :2 * H] += 0.5
-    a[:, 3 * H:] += 0.5
+    a += shift
     return a
 
 
@@ -100,7 +113,10 @@ def step_forward(x, h_prev, c_prev, Wx, Wh, b):
     if c_prev is None:
         raise TypeError("c_prev must be a numpy array, got None")
     x, h_prev, c_prev, Wx, Wh, b, H = _check("(N, D)", x, "h_prev", h_prev, "c_prev", c_prev, Wx, Wh, b)
-    gates = _activate(x @ Wx + h_prev @ Wh + b, H)  # (N, 4H)
+    half, shift = _halves(H, x.dtype)
+    a = x @ Wx + h_prev @ Wh + b  # (N, 4H)
+    a *= half
+    gates = _activate(a, half, shift)
     gates.flags.writeable = False  # and so are the views i, f, g, o below
     i, f, g, o = (gates[:, k * H:(k + 1) * H] for k in range(4))
     c_next = f * c_prev + i * g
@@ -160,18 +176,22 @@ def forward(x, h0, Wx, Wh, b, c0=None):
     if c0 is None:
         c0 = np.zeros_like(h0)
 
+    half, shift = _halves(H, x.dtype)
     gates = x.transpose(1, 0, 2) @ Wx  # (T, N, 4H): the input part of every step, in one product
     gates += b
+    gates *= half
+    Wh_half = Wh * half
     hs = np.empty((T + 1, N, H), gates.dtype)  # h_0 .. h_T
     cs = np.empty((T + 1, N, H), gates.dtype)  # c_0 .. c_T
     hs[0], cs[0] = h0, c0
+    tc = np.empty((N, H), gates.dtype)
     for t in range(T):
         a = gates[t]  # (N, 4H): becomes the gates [i f g o] of step t, in place
-        a += hs[t] @ Wh
-        _activate(a, H)
+        a += hs[t] @ Wh_half
+        _activate(a, half, shift)
         np.multiply(a[:, H:2 * H], cs[t], out=cs[t + 1])  # c_t = f * c_{t-1} + i * g
         cs[t + 1] += a[:, :H] * a[:, 2 * H:3 * H]
-        np.multiply(a[:, 3 * H:], np.tanh(cs[t + 1]), out=hs[t + 1])  # h_t = o * tanh(c_t)
+        np.multiply(a[:, 3 * H:], np.tanh(cs[t + 1], out=tc), out=hs[t + 1])  # h_t = o * tanh(c_t)
 
     def batch_first(a):
         return a.transpose(1, 0, 2)

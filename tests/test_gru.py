@@ -77,7 +77,7 @@ def test_forward_equals_step_loop():
             np.testing.assert_allclose(cache[name][:, t], step_cache[4 + k], rtol=0, atol=1e-14)
 
 
-@pytest.mark.parametrize("T", [1, 2, 9])
+@pytest.mark.parametrize("T", [1, 2, 9, gru.BLOCK, gru.BLOCK + 1, 2 * gru.BLOCK + 3])
 def test_backward_equals_step_backward_loop(T):
     rng = np.random.default_rng(11)
     x, h0, Wx, Wh, bx, bh = gru_problem(rng, 2, T, 3, 4)
