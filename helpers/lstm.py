@@ -34,25 +34,25 @@ against the plain step loop, tests/test_torch_reference.py against torch;
 - x_t Wx + b does not depend on h, so it is one matrix product for all steps,
   before the loop;
 - sigmoid(z) = (1 + tanh(z / 2)) / 2, so one tanh call computes all four
-  gates. The halving is done once, on the i, f, o columns of x_t Wx + b and
-  of Wh, before the loop (exact: 0.5 is a power of 2);
-- inside, arrays are time-major (T, N, ...), so each step reads and writes one
-  contiguous block; the cache shows batch-first views (N, T, H) of them;
-- the weight gradients are sums over time. ``backward`` walks back through
-  the steps in blocks of BLOCK and adds each block's share in one product, so
-  only one block's gate gradients are ever in memory. Big temporary arrays
-  are not free: memory the allocator has handed back to the operating system
-  costs a page fault per 4 KiB when it is used again. Holding the gate
-  gradients of every step made a third of the run time page faults
-  (``make bench layers`` prints the faults per call).
-
-These rewrites change no result, not even in the last bit: the shipped
-autocomplete weights are reproduced bit for bit by their training command
-(tests/test_autocomplete.py checks it), so every product here is computed
-from the same operands, in the same memory layout, as before. (A transposed
-(H, N) layout, as helpers.gru uses, makes the LSTM steps faster too, but
-changes the last bits: BLAS sums a product in a different order when an
-operand is laid out differently, and float32 training magnifies that.)
+  gates. The halving is done once, on the weights: the i, f, o columns of
+  x_t Wx + b and of Wh are halved before the loop (exact: 0.5 is a power of 2);
+- inside, arrays are time-major and transposed, (T, features, N): h_t and c_t
+  are stored as (H, N) and the gates of a step as the rows [i f g o] of one
+  (4H, N) block, so every gate is a contiguous block of memory (a column
+  block of an (N, 4H) array is not, and numpy is several times slower on
+  such strided views). Results go into preallocated arrays (``out=``); the
+  cache shows batch-first views (N, T, H);
+- only dh_next and dc_next are carried from step to step backward; all that
+  depends on the forward values alone (the gate slopes s (1 - s) and 1 - g^2
+  times the factor each gate meets, and o (1 - tanh(c)^2)) is computed for a
+  block of BLOCK steps at once, so a step is six elementwise operations
+  and one matmul;
+- the weight gradients are sums over time: each block adds its share in one
+  product, so only one block's gate gradients are ever in memory. Big
+  temporary arrays are not free: memory the allocator has handed back to the
+  operating system costs a page fault per 4 KiB when it is used again.
+  Holding the gate gradients of every step made a third of the run time page
+  faults (``make bench layers`` prints the faults per call).
 """
 import numpy as np
 
@@ -97,8 +97,9 @@ def _halves(H, dtype):
 
 
 def _activate(a, half, shift):
-    """Halved pre-activations a * half (N, 4H) -> gates [i f g o], in place, with one tanh call:
-    i, f, o = (1 + tanh(a / 2)) / 2 and g = tanh(a)."""
+    """Halved pre-activations a * half -> gates [i f g o], in place, with one tanh call:
+    i, f, o = (1 + tanh(a / 2)) / 2 and g = tanh(a). a (N, 4H) with half, shift (4H,),
+    or a (4H, N) with half, shift (4H, N)."""
     np.tanh(a, out=a)
     a *= half
     a += shift
@@ -176,30 +177,31 @@ def forward(x, h0, Wx, Wh, b, c0=None):
     if c0 is None:
         c0 = np.zeros_like(h0)
 
-    half, shift = _halves(H, x.dtype)
-    gates = x.transpose(1, 0, 2) @ Wx  # (T, N, 4H): the input part of every step, in one product
-    gates += b
+    half, shift = (np.repeat(v[:, None], N, axis=1) for v in _halves(H, x.dtype))  # (4H, N)
+    xT = np.ascontiguousarray(x.transpose(1, 2, 0))  # (T, D, N)
+    gates = np.matmul(Wx.T, xT)  # (T, 4H, N): the input part of every step, in one product
+    gates += b[:, None]
     gates *= half
-    Wh_half = Wh * half
-    hs = np.empty((T + 1, N, H), gates.dtype)  # h_0 .. h_T
-    cs = np.empty((T + 1, N, H), gates.dtype)  # c_0 .. c_T
-    hs[0], cs[0] = h0, c0
-    tc = np.empty((N, H), gates.dtype)
+    WhT = Wh.T * half[:, :1]  # (4H, H), i f o rows halved
+    hs = np.empty((T + 1, H, N), gates.dtype)  # h_0 .. h_T, transposed
+    cs = np.empty((T + 1, H, N), gates.dtype)  # c_0 .. c_T
+    hs[0], cs[0] = h0.T, c0.T
+    ah, ig, tc = np.empty((4 * H, N), x.dtype), np.empty((H, N), x.dtype), np.empty((H, N), x.dtype)
     for t in range(T):
-        a = gates[t]  # (N, 4H): becomes the gates [i f g o] of step t, in place
-        a += hs[t] @ Wh_half
-        _activate(a, half, shift)
-        np.multiply(a[:, H:2 * H], cs[t], out=cs[t + 1])  # c_t = f * c_{t-1} + i * g
-        cs[t + 1] += a[:, :H] * a[:, 2 * H:3 * H]
-        np.multiply(a[:, 3 * H:], np.tanh(cs[t + 1], out=tc), out=hs[t + 1])  # h_t = o * tanh(c_t)
+        a = gates[t]  # (4H, N): becomes the gates [i f g o] of step t, in place
+        a += np.matmul(WhT, hs[t], out=ah)
+        i, f, g, o = _activate(a, half, shift).reshape(4, H, N)
+        np.multiply(f, cs[t], out=cs[t + 1])  # c_t = f * c_{t-1} + i * g
+        cs[t + 1] += np.multiply(i, g, out=ig)
+        np.multiply(o, np.tanh(cs[t + 1], out=tc), out=hs[t + 1])  # h_t = o * tanh(c_t)
 
-    def batch_first(a):
-        return a.transpose(1, 0, 2)
+    def batch_first(a):  # (T, H, N) -> (N, T, H)
+        return a.transpose(2, 0, 1)
 
     _read_only(gates, hs, cs)  # backward reads them; views taken from here on are read-only too
     h = batch_first(hs[1:])
     cache = dict(x=x, h0=h0, c0=c0, Wx=Wx, Wh=Wh, gates=gates, hs=hs, cs=cs, h=h, c=batch_first(cs[1:]),
-                 **{name: batch_first(gates[..., k * H:(k + 1) * H]) for k, name in enumerate("ifgo")})
+                 **{name: batch_first(gates[:, k * H:(k + 1) * H]) for k, name in enumerate("ifgo")})
     return h, cache
 
 
@@ -215,30 +217,58 @@ def backward(dh, cache, dc=None):
     dtype = gates.dtype
     dh = validate.array("dh", dh, ndim=3, letters="(N, T, H)")
     validate.shape("dh", dh, h.shape, "(N, T, H)", match="h from forward")
-    dh = dh.astype(dtype, copy=False)
     if dc is not None:
         dc = validate.array("dc", dc, ndim=3, letters="(N, T, H)")
         validate.shape("dc", dc, h.shape, "(N, T, H)", match="c from forward")
-        dc = dc.astype(dtype, copy=False)
     N, T, H = h.shape
     D = x.shape[2]
-    xs = x.transpose(1, 0, 2)  # (T, N, D)
+    xs = np.ascontiguousarray(x.transpose(1, 0, 2), dtype=dtype)  # (T, N, D)
 
     dx = np.empty((T, N, D), dtype)
-    dWx, dWh, db = np.zeros((D, 4 * H), dtype), np.zeros((H, 4 * H), dtype), np.zeros(4 * H, dtype)
-    da = np.empty((min(T, BLOCK), N, 4 * H), dtype)  # gate gradients of one block of steps
-    dh_next = np.zeros((N, H), dtype)
-    dc_next = np.zeros((N, H), dtype)
+    dWxT, dWhT, db = np.zeros((4 * H, D), dtype), np.zeros((4 * H, H), dtype), np.zeros(4 * H, dtype)
+    da = np.empty((min(T, BLOCK), 4, H, N), dtype)  # gate gradients [di df dg do] of one block of steps
+    flat = np.empty((4 * H, min(T, BLOCK) * N), dtype)  # the same, as one matrix (4H, B N)
+    K = np.empty((min(T, BLOCK), H, N), dtype)  # o (1 - tanh(c)^2): what dh_t passes on to dc_t
+    dhT = np.empty((min(T, BLOCK), H, N), dtype)  # dh, and dc, of the block, transposed
+    dcT = None if dc is None else np.empty_like(dhT)
+    dh_t, dc_t = np.empty((H, N), dtype), np.empty((H, N), dtype)
+    dh_next, dc_next = np.zeros((H, N), dtype), np.zeros((H, N), dtype)
     for stop in range(T, 0, -BLOCK):
         start = max(stop - BLOCK, 0)
-        for t in reversed(range(start, stop)):
-            dc_t = dc_next if dc is None else dc_next + dc[:, t]
-            dc_next = _step_da(dh[:, t] + dh_next, dc_t, cs[t], gates[t], np.tanh(cs[t + 1]), out=da[t - start])
-            dh_next = da[t - start] @ Wh.T  # (N, H): flows to h_{t-1}
-        block = da[:stop - start]
-        dx[start:stop] = block @ Wx.T
-        flat = block.reshape(-1, 4 * H)  # this block's steps, all at once
-        dWx += xs[start:stop].reshape(-1, D).T @ flat
-        dWh += hs[start:stop].reshape(-1, H).T @ flat  # h_{t-1} for t in the block
-        db += flat.sum(axis=0)
-    return dx.transpose(1, 0, 2), dh_next, dWx, dWh, db, dc_next
+        B = stop - start
+        # what depends on the forward only, for the whole block: da = [dc dc dc dh] * P, P in da
+        G = gates[start:stop].reshape(B, 4, H, N)
+        i, f, g, o = (G[:, k] for k in range(4))
+        P, k = da[:B], K[:B]
+        np.subtract(1.0, G, out=P)
+        P *= G  # sigmoid' = s (1 - s) for i, f, o ...
+        np.multiply(g, g, out=P[:, 2])
+        np.subtract(1.0, P[:, 2], out=P[:, 2])  # ... and tanh' = 1 - g^2 for g
+        tc = np.tanh(cs[start + 1:stop + 1], out=k)
+        P[:, 3] *= tc  # do = dh * tanh(c) * o (1 - o)
+        P[:, 0] *= g  # di = dc * g * i (1 - i)
+        P[:, 1] *= cs[start:stop]  # df = dc * c_{t-1} * f (1 - f)
+        P[:, 2] *= i  # dg = dc * i * (1 - g^2)
+        np.multiply(tc, tc, out=k)
+        np.subtract(1.0, k, out=k)
+        k *= o  # h = o * tanh(c) also feeds c
+        np.copyto(dhT[:B], dh[:, start:stop].transpose(1, 2, 0), casting="same_kind")
+        if dc is not None:
+            np.copyto(dcT[:B], dc[:, start:stop].transpose(1, 2, 0), casting="same_kind")
+        for t in reversed(range(B)):
+            np.add(dhT[t], dh_next, out=dh_t)  # the whole gradient on h_t
+            np.multiply(dh_t, k[t], out=dc_t)
+            dc_t += dc_next  # ... and on c_t
+            if dc is not None:
+                dc_t += dcT[t]
+            da[t, :3] *= dc_t
+            da[t, 3] *= dh_t
+            dc_next = dc_t * f[t]  # (H, N): flows to c_{t-1}
+            dh_next = Wh @ da[t].reshape(4 * H, N)  # (H, N): flows to h_{t-1}
+        F = flat[:, :B * N]  # this block's steps, all at once
+        np.copyto(F.reshape(4 * H, B, N), da[:B].reshape(B, 4 * H, N).transpose(1, 0, 2))
+        np.matmul(F.T, Wx.T, out=dx[start:stop].reshape(-1, D))
+        dWxT += F @ xs[start:stop].reshape(-1, D)
+        dWhT += F @ hs[start:stop].transpose(0, 2, 1).reshape(-1, H)  # h_{t-1} for t in the block
+        db += F.sum(axis=1)
+    return dx.transpose(1, 0, 2), dh_next.T, dWxT.T, dWhT.T, db, dc_next.T

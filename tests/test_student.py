@@ -298,7 +298,7 @@ def test_the_guide_is_a_teachers_notebook_outside_the_edition(student):
     plan = [c for c in guide.cells if c.cell_type == "code" and "PLAN = [" in c.source]
     assert len(plan) == 1 and plan[0].metadata["jupyter"]["source_hidden"] is True
     table = plan[0].outputs[0]["data"]["text/markdown"]
-    assert "| lesson | in class |" in table and "11 lessons" in table
+    assert "| lesson | in class |" in table and "15 lessons" in table
     assert not (student / make_student.GUIDE.name).exists()
     start = nbformat.read(NOTEBOOKS / "00-start-here.ipynb", as_version=4)
     assert not any("Teacher's guide" in c.source or "PLAN = [" in c.source for c in start.cells), \
