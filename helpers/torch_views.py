@@ -185,7 +185,7 @@ class LossPlot:
         ax.set(xlim=(0, self.steps), xlabel="update", ylabel="training loss (nats)",
                title="Training loss, live: it should fall from log V")
         self.ax, self.losses = ax, []
-        self.image = W.Image(format="png", layout=W.Layout(max_width="100%"))
+        self.image = widgets.label_figure(W.Image(format="png", layout=W.Layout(max_width="100%")), self.fig)
 
     def update(self, step, loss):
         self.losses.append(float(loss))

@@ -46,6 +46,16 @@ def agg_figure(figsize):
     return fig
 
 
+def label_figure(image, fig):
+    """Mark an Image widget that shows ``fig`` as a course figure, named by its smallest text in PNG
+    pixels ("course-figure course-text-16px"): what the browser tests read on a projector."""
+    image.add_class("course-figure")
+    px = smallest_text_px(fig)
+    if px is not None:
+        image.add_class(f"course-text-{int(px)}px")
+    return image
+
+
 def moving_parts(parts):
     """The artists in ``parts``, walking dicts, lists and containers (bars); not Axes, not other values."""
     if isinstance(parts, Axes):
@@ -109,17 +119,13 @@ class Experiment:
         self.image = W.Image(format="png", layout=W.Layout(max_width="100%", align_self="flex-start"))
         self.verdict = W.HTML(layout=W.Layout(min_height="1.6em"))
         self.verdict.add_class("course-verdict")
-        self.image.add_class("course-figure")
         header = [W.HTML(f"<b>{html.escape(title)}</b>")] if title else []
         self.box = W.VBox(header + [W.HBox(list(self.controls.values()), layout=W.Layout(flex_flow="row wrap")),
                                     self.image, self.verdict])
         for c in self.controls.values():
             c.observe(lambda change: self.update(), names="value")
         self.update()
-        # What the browser tests read: the figure's smallest text in PNG pixels ("course-text-16px").
-        px = smallest_text_px(self.fig)
-        if px is not None:
-            self.image.add_class(f"course-text-{int(px)}px")
+        label_figure(self.image, self.fig)
         _LIVE.add(self)
 
     def values(self):
