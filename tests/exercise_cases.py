@@ -205,3 +205,22 @@ def assert_starter_not_yet_right(exercise, check, ns):
     run_cell(exercise, ns)
     r = run_cell(check, ns)
     assert isinstance(r, Result) and not r.ok and r.status == "todo", (check, r)
+
+
+def notebook_exercises(path, namespace):
+    """The notebook's own exercise cells, as a class for a test file to collect:
+    ``TestNotebookExercises = notebook_exercises(NOTEBOOK, namespace)``.
+
+    Every solution cell passes its check, and every starter is not yet right, each run in a fresh
+    ``namespace()`` (a function returning the names the notebook's Setup cell gives).
+    """
+    class TestNotebookExercises:
+        @pytest.mark.parametrize("source", notebook_cells(path, "solution"))
+        def test_notebook_solutions_pass_their_checks(self, source):
+            assert_solution_passes(source, namespace())
+
+        @pytest.mark.parametrize("exercise, check", exercises_with_checks(path))
+        def test_notebook_starters_are_not_yet_right(self, exercise, check):
+            assert_starter_not_yet_right(exercise, check, namespace())
+
+    return TestNotebookExercises

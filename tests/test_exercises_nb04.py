@@ -8,10 +8,8 @@ and odd returns that must give ❌ without raising.
 from pathlib import Path
 
 import numpy as np
-import pytest
 
-from exercise_cases import (ARRAY_ODD, assert_solution_passes, assert_starter_not_yet_right, catalogue, every_check,
-                            exercises_with_checks, notebook_cells, odd_tuples, raising)
+from exercise_cases import (ARRAY_ODD, catalogue, every_check, notebook_exercises, odd_tuples, raising)
 from helpers import bptt, layers, rnn
 from helpers.exercises import nb04
 
@@ -315,14 +313,7 @@ def namespace():
     return {"__name__": "__main__", "np": np, "rnn": rnn, "bptt": bptt, "layers": layers, "nb04": nb04}
 
 
-@pytest.mark.parametrize("source", notebook_cells(NOTEBOOK, "solution"))
-def test_notebook_solutions_pass_their_checks(source):
-    assert_solution_passes(source, namespace())
-
-
-@pytest.mark.parametrize("exercise, check", exercises_with_checks(NOTEBOOK))
-def test_notebook_starters_are_not_yet_right(exercise, check):
-    assert_starter_not_yet_right(exercise, check, namespace())
+TestNotebookExercises = notebook_exercises(NOTEBOOK, namespace)
 
 
 def test_cases_leave_no_room_for_a_lucky_transpose():

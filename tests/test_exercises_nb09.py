@@ -10,8 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from exercise_cases import (ARRAY_ODD, assert_every_check_is_wrapped, assert_solution_passes,
-                            assert_starter_not_yet_right, catalogue, every_check, exercises_with_checks, notebook_cells,
+from exercise_cases import (ARRAY_ODD, assert_every_check_is_wrapped, catalogue, every_check, notebook_exercises,
                             odd_tuples, raising)
 from helpers.exercises import nb09
 
@@ -374,11 +373,4 @@ def namespace():
     return {"__name__": "__main__", "np": np, "torch": torch, "nb09": nb09}
 
 
-@pytest.mark.parametrize("source", notebook_cells(NOTEBOOK, "solution") if NOTEBOOK.exists() else [])
-def test_notebook_solutions_pass_their_checks(source):
-    assert_solution_passes(source, namespace())
-
-
-@pytest.mark.parametrize("exercise, check", exercises_with_checks(NOTEBOOK) if NOTEBOOK.exists() else [])
-def test_notebook_starters_are_not_yet_right(exercise, check):
-    assert_starter_not_yet_right(exercise, check, namespace())
+TestNotebookExercises = notebook_exercises(NOTEBOOK, namespace)
